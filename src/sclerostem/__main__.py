@@ -1,0 +1,3 @@
+from sclerostem.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""Helpers shared by the CLI modules: error reporting and atomic file output."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from sclerostem.errors import SclerostemError
+
+__all__ = ["atomic_path", "fail_on_input_error"]
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only on success.
+
+    The output file therefore appears whole or not at all.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def fail_on_input_error(func: Callable[[], None]) -> None:
+    """Run ``func``; turn a sclerostem input error into a clean message and exit code 2."""
+    try:
+        func()
+    except SclerostemError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
