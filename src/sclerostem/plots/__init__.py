@@ -1,0 +1,1 @@
+"""Plots (matplotlib): survival, GPC, forest/funnel, icon arrays. Adapter layer."""
