@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["Caveat", "Evidence", "Result"]
 
 
-class Evidence(str, Enum):
+class Evidence(StrEnum):
     """Confirmation status of a clinical fact, as tagged in ``shared/spec``.
 
     CONFIRMED   read in the primary source ([CONFIRMED], [P], **C**).
