@@ -70,9 +70,10 @@ class Result:
     ----------
     name : str
         Instrument or rule identifier, e.g. ``"mrss"`` or ``"scot.fvc_min"``.
-    value : float, int, bool or None
+    value : float, int, bool, str or None
         The score (``None`` when not computable) or, for a rule, ``True`` /
-        ``False`` / ``None`` for met / not met / unknown.
+        ``False`` / ``None`` for met / not met / unknown; a date is given as
+        an ISO 8601 string.
     interpretation : str or None
         Clinical reading, e.g. ``"active"``, ``"classified as SSc"``, ``"met"``.
     components : Mapping[str, Any]
@@ -88,7 +89,7 @@ class Result:
     """
 
     name: str
-    value: float | int | bool | None
+    value: float | int | bool | str | None
     interpretation: str | None = None
     components: Mapping[str, Any] = field(default_factory=dict)
     missing: tuple[str, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -97,7 +97,7 @@ def _parse(raw: Any, where: str) -> ReleaseSpec:
         if st not in _STATUSES:
             raise _problem(cw, "status", st, "one of " + ", ".join(_STATUSES))
         criteria.append(Criterion(
-            id=c["id"], parameters=params, operator=op, threshold=thr, unit=c.get("unit"),
+            id=c["id"], parameters=params, operator=op, threshold=cast("float | bool", thr), unit=c.get("unit"),
             status=_STATUSES[st], test=str(c.get("test", "")), mandatory=bool(c.get("mandatory", True)),
             note=c.get("note"),
         ))
