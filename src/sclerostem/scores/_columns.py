@@ -7,18 +7,19 @@ raises the package's one error wording with the 1-based data row number.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
-from sclerostem._validation import describe_range
+from sclerostem._validation import check_choice, check_number, describe_range
 from sclerostem.errors import InputError, InputTypeError
 
-__all__ = ["Column", "validate_frame"]
+__all__ = ["Column", "check_value", "coerce_frame", "validate_frame"]
 
-Kind = Literal["int", "float", "bool", "category", "date"]
+Kind = Literal["int", "float", "bool", "category", "date", "text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +30,10 @@ class Column:
     ----------
     name : str
         Column name (snake case, unit in the name: ``crp_mg_dl``).
-    kind : {"int", "float", "bool", "category", "date"}
+    kind : {"int", "float", "bool", "category", "date", "text"}
         Data kind. Booleans are 0/1 or true/false; empty means not recorded.
+        ``text`` is free text that no score reads (identifiers such as
+        ``patient_id``); it is carried through unchanged.
     lo, hi : float, optional
         Plausible range (inclusive).
     unit : str, optional
@@ -60,6 +63,8 @@ class Column:
             return "0 or 1 (true/false), empty if not recorded"
         if self.kind == "date":
             return "a date YYYY-MM-DD"
+        if self.kind == "text":
+            return "any text"
         return describe_range(self.lo, self.hi, self.unit, integer=self.kind == "int")
 
 
@@ -67,9 +72,57 @@ _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt3
             pl.Float32, pl.Float64)
 
 
-def _first_bad(mask: pl.Series) -> int | None:
-    idx = mask.arg_true()
-    return int(idx[0]) if len(idx) else None
+_BOOL_TEXT = ["0", "1", "true", "false", "0.0", "1.0"]
+_TRUE = ["1", "true", "1.0"]
+
+
+_INTEGER = _NUMERIC[:8]
+_Exc = type[InputError] | type[InputTypeError]
+
+
+def _checks(col: Column, dtype: pl.DataType) -> list[tuple[_Exc, pl.Expr, pl.Expr]]:
+    """Checks of one column, in reporting order: (error class, any-bad flag, bad-cell mask).
+
+    The flag is a cheap aggregate (min/max for typed numbers); the mask is only
+    evaluated for a column whose flag fired, to find the first bad row.
+    """
+    c = pl.col(col.name)
+    if dtype == pl.Null or col.kind == "text":
+        return []
+    masks: list[tuple[_Exc, pl.Expr]] = []
+    flag: pl.Expr | None = None
+    if col.kind in ("int", "float"):
+        if dtype not in _NUMERIC:
+            masks.append((InputTypeError, c.cast(pl.Float64, strict=False).is_null() & c.is_not_null()))
+        f = c.cast(pl.Float64, strict=False)
+        bad = f.is_nan()
+        if col.lo is not None:
+            bad = bad | (f < col.lo)
+        if col.hi is not None:
+            bad = bad | (f > col.hi)
+        if col.kind == "int":
+            bad = bad | (f.round(0) != f)
+        masks.append((InputError, bad))
+        if dtype in _INTEGER:
+            flag = pl.lit(False)
+            if col.lo is not None:
+                flag = flag | (c.min() < col.lo)
+            if col.hi is not None:
+                flag = flag | (c.max() > col.hi)
+    elif col.kind == "bool":
+        if dtype != pl.Boolean:
+            masks.append((InputError, ~c.cast(pl.Utf8).str.to_lowercase().is_in(_BOOL_TEXT)))
+    elif col.kind == "category":
+        masks.append((InputError, ~c.cast(pl.Utf8).is_in(list(col.choices))))
+    elif col.kind == "date" and dtype not in (pl.Date, pl.Datetime):
+        txt = c.cast(pl.Utf8)
+        masks.append((InputError, txt.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+                      .is_null() & txt.is_not_null()))
+    out = []
+    for exc, mask in masks:
+        mask = mask.fill_null(False)
+        out.append((exc, (flag if flag is not None else mask.any()).fill_null(False), mask))
+    return out
 
 
 def validate_frame(df: pl.DataFrame, columns: Iterable[Column]) -> None:
@@ -79,41 +132,105 @@ def validate_frame(df: pl.DataFrame, columns: Iterable[Column]) -> None:
     :class:`~sclerostem.errors.InputTypeError` for a non-numeric column where a
     number is required and :class:`~sclerostem.errors.InputError` for a value out
     of range or not among the allowed codes, naming the 1-based data row.
+    Columns are checked in declaration order; all checks run in one parallel
+    pass over the table, and only a failing column is searched for its row.
     """
-    for col in columns:
-        if col.name not in df.columns:
-            continue
-        s = df.get_column(col.name)
-        if col.kind in ("int", "float"):
-            if s.dtype == pl.Null:
-                continue
-            if s.dtype not in _NUMERIC:
-                cast = s.cast(pl.Float64, strict=False)
-                bad = _first_bad(cast.is_null() & s.is_not_null())
-                if bad is not None:
-                    raise InputTypeError(col.name, s[bad], col.allowed(), row=bad + 1)
-                s = cast
-            f = s.cast(pl.Float64)
-            bad_mask = f.is_nan().fill_null(False)
-            if col.lo is not None:
-                bad_mask = bad_mask | (f < col.lo).fill_null(False)
-            if col.hi is not None:
-                bad_mask = bad_mask | (f > col.hi).fill_null(False)
-            if col.kind == "int":
-                bad_mask = bad_mask | (f.round(0) != f).fill_null(False)
-            bad = _first_bad(bad_mask)
-            if bad is not None:
-                raise InputError(col.name, s[bad], col.allowed(), row=bad + 1)
-        elif col.kind == "bool":
-            if s.dtype in (pl.Boolean, pl.Null):
-                continue
-            txt = s.cast(pl.Utf8).str.to_lowercase()
-            ok = txt.is_in(["0", "1", "true", "false", "0.0", "1.0"]) | txt.is_null()
-            bad = _first_bad(~ok)
-            if bad is not None:
-                raise InputError(col.name, s[bad], col.allowed(), row=bad + 1)
-        elif col.kind == "category":
-            txt = s.cast(pl.Utf8)
-            bad = _first_bad(~(txt.is_in(list(col.choices)) | txt.is_null()))
-            if bad is not None:
-                raise InputError(col.name, s[bad], col.allowed(), row=bad + 1)
+    schema = dict(df.schema)  # df.schema is rebuilt on every access
+    checks = [
+        (col, exc, flag, mask)
+        for col in columns
+        if col.name in schema
+        for exc, flag, mask in _checks(col, schema[col.name])
+    ]
+    if not checks or df.height == 0:
+        return
+    hits = df.select([flag.alias(f"c{i}") for i, (_, _, flag, _) in enumerate(checks)]).row(0)
+    for (col, exc, _, mask), hit in zip(checks, hits, strict=True):
+        if hit:
+            idx = int(df.select(pl.arg_where(mask).first()).item())
+            raise exc(col.name, df.get_column(col.name)[idx], col.allowed(), row=idx + 1)
+
+
+_DTYPES: dict[str, pl.DataType] = {
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "category": pl.Utf8(),
+    "date": pl.Date(),
+    "text": pl.Utf8(),
+}
+
+
+def _coerce(col: Column, dtype: pl.DataType) -> pl.Expr:
+    c = pl.col(col.name)
+    if col.kind == "int":
+        return c.cast(pl.Int64) if dtype in _INTEGER else c.cast(pl.Float64, strict=False).cast(pl.Int64)
+    if col.kind == "float":
+        return c.cast(pl.Float64, strict=False)
+    if col.kind == "bool":
+        if dtype in (pl.Boolean, pl.Null):
+            return c.cast(pl.Boolean)
+        txt = c.cast(pl.Utf8).str.to_lowercase().str.strip_chars()
+        return pl.when(txt.is_null()).then(None).otherwise(txt.is_in(_TRUE))
+    if col.kind == "date":
+        if dtype in (pl.Date, pl.Null):
+            return c.cast(pl.Date)
+        if dtype == pl.Datetime:
+            return c.dt.date()
+        return c.cast(pl.Utf8).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    return c.cast(pl.Utf8)
+
+
+def coerce_frame(df: pl.DataFrame, columns: Iterable[Column]) -> pl.DataFrame:
+    """Return the declared columns of ``df`` cast to their canonical dtypes.
+
+    Call after :func:`validate_frame`. Declared columns absent from ``df`` are
+    added as all-null columns (not recorded), so that every instrument sees every
+    column it reads; undeclared columns are dropped. Canonical dtypes:
+    int -> Int64, float -> Float64, bool -> Boolean, category/text -> Utf8,
+    date -> Date.
+    """
+    schema = dict(df.schema)  # df.schema is rebuilt on every access
+    exprs = [
+        _coerce(col, schema[col.name]).alias(col.name) if col.name in schema
+        else pl.repeat(None, pl.len(), dtype=_DTYPES[col.kind]).alias(col.name)
+        for col in columns
+    ]
+    if not df.columns:  # a frame without columns still has a height
+        df = pl.DataFrame({"__rows__": pl.repeat(0, df.height, eager=True)})
+    return df.select(exprs)
+
+
+def check_value(col: Column, value: Any, row: int | None = None) -> Any:
+    """Validate one value of ``col`` for the one-visit API; ``None`` passes through.
+
+    The wording matches :func:`validate_frame`'s for numbers and codes, so a
+    value refused in a table is refused with the same message in a model.
+
+    Raises
+    ------
+    InputTypeError
+        Wrong Python type (e.g. ``"yes"`` for a boolean, text for a number).
+    InputError
+        Out of range, not whole, or not an allowed code.
+    """
+    if value is None:
+        return None
+    if col.kind in ("int", "float"):
+        return check_number(col.name, value, col.lo, col.hi, unit=col.unit,
+                            integer=col.kind == "int", row=row)
+    if col.kind == "bool":
+        if not isinstance(value, bool):
+            raise InputTypeError(col.name, value, "True or False (None if not recorded)", row)
+        return value
+    if col.kind == "category":
+        return check_choice(col.name, value, col.choices, row)
+    if col.kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if not isinstance(value, dt.date):
+            raise InputTypeError(col.name, value, "a datetime.date (None if not recorded)", row)
+        return value
+    if not isinstance(value, str):
+        raise InputTypeError(col.name, value, "text", row)
+    return value
