@@ -28,6 +28,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates 0600 files; give the output the ordinary mode of a new file
+        # (or keep the mode of the file it replaces).
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        tmp_path.chmod(mode)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
