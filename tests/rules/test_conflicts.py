@@ -1,0 +1,121 @@
+"""Conflicting and UNCONFIRMED thresholds: shown as such, never silently decided.
+
+Tests here check the mechanism (both published thresholds are evaluated, a
+disagreement leaves the rule unknown with a caveat naming both sources); they
+do not lock in which threshold is right (shared/spec/hsct.md §A2, §G item 1).
+"""
+
+from __future__ import annotations
+
+from sclerostem.result import Evidence
+from tests.rules._base import rule_value, run
+
+
+def _codes(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {c.code for c in result.caveats}
+
+
+def test_scot_duration_sources_agree_below_both_limits() -> None:
+    """hsct.md A2: Walker-2018 T1 <= 4 y vs RDCNA-2015 T3 <= 5 y; 3.9 y passes under both."""
+    a = run(disease_duration_years=3.9)
+    r = a.verdict("SCOT").rule("SCOT.duration")
+    assert r.value is True
+    assert {"rules.unconfirmed", "rules.conflicting_sources"} <= _codes(r)
+
+
+def test_scot_duration_between_the_two_limits_is_undetermined() -> None:
+    a = run(disease_duration_years=4.5)
+    v = a.verdict("SCOT")
+    r = v.rule("SCOT.duration")
+    assert r.value is None
+    assert r.components["finding"] == "sources disagree"
+    assert v.verdict == "undetermined"
+    assert v.conflicts == ("SCOT.duration",)
+    assert v.missing == ()  # no measurement would settle it
+    messages = " ".join(c.message for c in r.caveats)
+    assert "Walker-2018" in messages
+    assert "RDCNA-2015" in messages
+    assert "sources disagree on SCOT.duration" in v.summary()
+
+
+def test_scot_duration_above_both_limits_fails() -> None:
+    a = run(disease_duration_years=5.5)
+    assert rule_value(a, "SCOT.duration") is False
+    assert a.verdict("SCOT").verdict == "not eligible"
+
+
+def test_scot_duration_unknown_when_missing() -> None:
+    a = run(disease_duration_years=None, date_first_non_raynaud_symptom=None)
+    r = a.verdict("SCOT").rule("SCOT.duration")
+    assert r.value is None
+    assert r.missing == ("disease_duration_years",)
+
+
+def test_assist_age_60_falls_between_the_two_reviews() -> None:
+    """hsct.md A2: ASSIST age < 60 (Walker-2018 T1) vs 18-60 (RDCNA-2015 T3)."""
+    a = run(age_years=60)
+    assert rule_value(a, "ASSIST.age_max") is None
+    assert a.verdict("ASSIST").conflicts == ("ASSIST.age_max",)
+
+
+def test_assist_prior_cyclophosphamide_courses_vs_months() -> None:
+    """Walker-2018 counts > 6 courses, RDCNA-2015 > 6 months: 6 courses over 8 months disagree."""
+    a = run(prior_cyclophosphamide_iv_courses=6, prior_cyclophosphamide_iv_months=8, prior_alkylating_agent=True)
+    assert rule_value(a, "ASSIST.prior_cyclophosphamide") is None
+    assert "ASSIST.prior_cyclophosphamide" in a.verdict("ASSIST").conflicts
+
+
+def test_upside_duration_amendment_is_unconfirmed() -> None:
+    """UPSIDE protocol <= 2 y [P] vs later registry <= 3 y [U]: 2.5 y is undecided, with an UNCONFIRMED caveat."""
+    a = run("early-untreated", disease_duration_years=2.5)
+    r = a.verdict("UPSIDE").rule("UPSIDE.duration")
+    assert r.value is None
+    conflict = [c for c in r.caveats if c.code == "rules.conflicting_sources"]
+    assert conflict
+    assert conflict[0].status is Evidence.UNCONFIRMED
+
+
+def test_tapse_rule_is_unconfirmed_and_says_so() -> None:
+    """JSRD-2023 T3: TAPSE column placement inferred [U] — caveat shown whatever the value."""
+    for tapse in (1.0, 2.5):
+        r = run(tapse_cm=tapse).verdict("EBMT-cardio-2017").rule("EBMT-cardio-2017.tapse")
+        assert "rules.unconfirmed" in _codes(r)
+        assert r.components["status"] == "unconfirmed"
+
+
+def test_tapse_mechanism_uses_the_encoded_parameter() -> None:
+    """Mechanism only: the rule compares tapse_cm with the threshold stored in the file."""
+    from sclerostem.rules import criteria_sets, evaluate_rule
+
+    rule = next(s for s in criteria_sets() if s.id == "EBMT-cardio-2017").rule("EBMT-cardio-2017.tapse")
+    threshold = rule.condition.threshold  # type: ignore[union-attr]
+    assert evaluate_rule(rule, {"tapse_cm": threshold}).value is True
+    assert evaluate_rule(rule, {"tapse_cm": threshold - 0.1}).value is False
+
+
+def test_asbmt_follows_the_trial_sets_and_carries_caveat() -> None:
+    eligible = run()
+    r = eligible.verdict("ASBMT-2018").rule("ASBMT-2018.rct_population")
+    assert r.value is True
+    assert "rules.unconfirmed" in _codes(r)
+    limited = run("limited-cutaneous")
+    assert rule_value(limited, "ASBMT-2018.rct_population") is False
+    no_rhc = run("no-right-heart-catheterisation")
+    v = no_rhc.verdict("ASBMT-2018")
+    assert v.verdict == "undetermined"
+    assert "right heart catheterisation with fluid challenge" in v.examinations
+
+
+def test_work_up_items_are_unknown_not_failed_when_missing() -> None:
+    a = run(fvc_percent_predicted=None, smoking_status=None)
+    assert rule_value(a, "EBMT-cardio-2017.pft_done") is None
+    assert rule_value(a, "EBMT-2025.smoking_documented") is None
+    assert "pulmonary function tests" in a.verdict("EBMT-cardio-2017").examinations
+
+
+def test_cmr_and_pericardium_exclusions() -> None:
+    """EBMT column (JSRD-2023 T3; EBMT-2025 T5): D-sign/septal bounce, tamponade, constriction."""
+    assert rule_value(run(cmr_septal_bounce_or_d_sign=True), "EBMT-cardio-2017.cmr") is False
+    assert rule_value(run(cardiac_tamponade=True), "EBMT-cardio-2017.pericardium") is False
+    assert rule_value(run(constrictive_pericarditis=True), "EBMT-cardio-2017.pericardium") is False
+    assert rule_value(run(), "EBMT-cardio-2017.pericardium") is True
