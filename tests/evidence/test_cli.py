@@ -206,3 +206,33 @@ def test_evidence_icons_command(tmp_path):
     # ASTIS event-free 57/79 vs 46/77 at median 5.8 years (hsct.md C3, [S] ASTIS-NL)
     assert "HSCT: 72 of 100 alive without organ failure (from 57/79; secondary)" in res.stdout
     assert "Cyclophosphamide: 60 of 100 alive without organ failure (from 46/77; secondary)" in res.stdout
+
+
+def test_meta_hazard_ratio_columns(tmp_path):
+    """Synthetic HRs (not trial data). R 4.2.2 / metafor 3.8-1:
+    rma(yi=log(hr), sei=(log(hi)-log(lo))/(2*qnorm(.975)), method="DL") with hr = c(0.60, 0.80, 0.45),
+    lo = c(0.40, 0.55, 0.25), hi = c(0.90, 1.16, 0.81) gives estimate -0.4535048545454,
+    se 0.1546743431613, tau2 0.0215738771552, Q 2.8419436962700."""
+    rows = [{"study": "A", "hr": 0.60, "ci_low": 0.40, "ci_high": 0.90},
+            {"study": "B", "hr": 0.80, "ci_low": 0.55, "ci_high": 1.16},
+            {"study": "C", "hr": 0.45, "ci_low": 0.25, "ci_high": 0.81}]
+    path = _write(tmp_path, "hr.csv", rows)
+    res = runner.invoke(app, ["meta", str(path), "--method", "DL", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["measure"] == "HR"
+    assert out["estimate"] == pytest.approx(-0.4535048545454, rel=RTOL_R)
+    assert out["se"] == pytest.approx(0.1546743431613, rel=RTOL_R)
+    assert out["tau2"] == pytest.approx(0.0215738771552, rel=RTOL_R)
+    assert out["q"] == pytest.approx(2.8419436962700, rel=RTOL_R)
+    assert out["exp_estimate"] == pytest.approx(0.6353972694387466, rel=RTOL_R)  # exp(-0.4535048545454)
+
+
+def test_meta_hazard_ratio_outside_limits(tmp_path):
+    path = _write(tmp_path, "hr.csv", [{"study": "A", "hr": 0.6, "ci_low": 0.4, "ci_high": 0.9},
+                                        {"study": "B", "hr": 1.5, "ci_low": 0.5, "ci_high": 1.2}])
+    res = runner.invoke(app, ["meta", str(path)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (
+        "error: row 2, field 'hr': got 1.5; allowed: a value strictly between ci_low = 0.5 and ci_high = 1.2."
+    )

@@ -19,6 +19,7 @@ from sclerostem.stats.meta._escalc import (
     EffectSizes,
     escalc,
     hedges_correction,
+    hr_effect_sizes,
     loghr_from_ci,
 )
 from sclerostem.stats.meta._result import MetaResult
