@@ -26,7 +26,8 @@ def test_lot_check_json_not_releasable_exit_1() -> None:
     res = runner.invoke(app, ["lot", "check", str(EXAMPLE), "--spec", "isct-2006", "--format", "json"])
     assert res.exit_code == 1
     out = json.loads(res.stdout)
-    assert out["decision"] == "not releasable"
+    assert out["decision"] == "does not meet identity criteria"
+    assert out["releasable"] is False
     assert out["failed"] == ["cd105_positive"]  # 93.4 % < 95 % (Dominici 2006)
     assert out["missing_results"] == ["plastic_adherent", "trilineage_differentiation"]
 

@@ -144,6 +144,13 @@ def test_platelet_rule_is_a_parameter_with_caveat() -> None:
     assert r.caveats[0].status is Evidence.UNCONFIRMED
 
 
+def test_platelet_rule_has_no_default() -> None:
+    # msc.md §4.5: no confirmed platelet rule — the neutrophil defaults must not be used silently.
+    with pytest.raises(InputError) as exc:
+        engraftment_day([(1, 5.0), (2, 6.0), (3, 7.0)], lineage="platelet")
+    assert str(exc.value).startswith("field 'threshold': got None; allowed: a value chosen by the centre")
+
+
 def test_counts_out_of_order() -> None:
     with pytest.raises(ConsistencyError, match="days in increasing order"):
         engraftment_day([(10, 0.6), (9, 0.7)])

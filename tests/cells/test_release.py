@@ -27,7 +27,15 @@ def test_shipped_specs() -> None:
 
 def test_isct_exactly_at_thresholds_passes() -> None:
     # Dominici 2006: >= 95 % positive, <= 2 % negative (msc.md §1.1) — both boundaries inclusive.
-    assert decision(ISCT_PASS, "isct-2006") == "releasable"
+    report = check_lot(lot_from_dict(ISCT_PASS), load_spec("isct-2006"))
+    assert report.decision == "meets identity criteria"
+    assert report.passed
+
+
+def test_identity_spec_never_releases_a_lot() -> None:
+    # msc.md §1.1: the ISCT criteria "are not a lot-release specification".
+    report = check_lot(lot_from_dict(ISCT_PASS), load_spec("isct-2006"))
+    assert report.releasable is False
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -39,26 +47,38 @@ def test_isct_just_outside_thresholds_fails(field: str, value: float) -> None:
     # Dominici 2006 (msc.md §1.1): the other side of each cut-off.
     lot = dict(ISCT_PASS, **{field: value})
     report = check_lot(lot_from_dict(lot), load_spec("isct-2006"))
-    assert report.decision == "not releasable"
+    assert report.decision == "does not meet identity criteria"
     assert len(report.failed) == 1
 
 
 def test_either_or_marker_pair_passes_on_the_alternative() -> None:
     # msc.md §1.1: "CD14 or CD11b" — one reported marker of the pair suffices.
     lot = {k: v for k, v in ISCT_PASS.items() if k != "cd14_percent"} | {"cd11b_percent": 0.5}
-    assert decision(lot, "isct-2006") == "releasable"
+    assert decision(lot, "isct-2006") == "meets identity criteria"
+
+
+def test_either_or_pair_fails_when_a_reported_partner_exceeds_the_limit() -> None:
+    # CD14 30 % is monocyte contamination even if CD11b reads 1 %: every reported marker must be <= 2 %.
+    lot = ISCT_PASS | {"cd14_percent": 30.0, "cd11b_percent": 1.0}
+    assert decision(lot, "isct-2006") == "does not meet identity criteria"
 
 
 def test_missing_mandatory_result_is_never_a_pass() -> None:
     lot = {k: v for k, v in ISCT_PASS.items() if k != "trilineage_differentiation"}
     report = check_lot(lot_from_dict(lot), load_spec("isct-2006"))
-    assert report.decision == "not releasable: results missing"
+    assert report.decision == "identity not established: results missing"
     assert report.to_dict()["missing_results"] == ["trilineage_differentiation"]
 
 
 def test_failure_outranks_missing() -> None:
     lot = {k: v for k, v in ISCT_PASS.items() if k != "trilineage_differentiation"} | {"cd73_percent": 90.0}
-    assert decision(lot, "isct-2006") == "not releasable"
+    assert decision(lot, "isct-2006") == "does not meet identity criteria"
+
+
+def test_release_spec_missing_result_is_not_releasable() -> None:
+    report = check_lot(lot_from_dict({"lot_id": "x", "viability_percent": 90.0}), load_spec("huc-msc-sctr-2020"))
+    assert report.decision == "not releasable: results missing"
+    assert report.releasable is False
 
 
 @pytest.mark.parametrize(("spec", "field", "passing", "failing"), [

@@ -109,7 +109,7 @@ def volume_to_process_ml(weight_kg: float, target_cd34_per_kg: float, pb_cd34_pe
                       "collection efficiency falls with higher WBC, haematocrit and albumin.",
                       "Ford-1998", Evidence.SECONDARY),)
     return Result(name="volume_to_process", value=ml, unit="mL", interpretation=f"{ml / 1000:.1f} L to process",
-                  components={"cd34_needed_cells": needed, "blood_volumes_at_70_ml_per_kg": ml / (70.0 * float(weight_kg))},
+                  components={"cd34_needed_cells": needed},
                   caveats=caveats, sources=("Neyrinck-2015", "Ford-1998"))
 
 
@@ -203,9 +203,9 @@ def selection_performance(cd34_before: float, cd34_after: float, cd3_before: flo
                   sources=("msc.md §4.3",))
 
 
-def engraftment_day(counts: Sequence[tuple[date | int, float | None]], *, threshold: float = 0.5,
-                    consecutive_days: int = 3, lineage: str = "neutrophil",
-                    transfusions: Sequence[date | int] = (), transfusion_free_days: int = 0) -> Result:
+def engraftment_day(counts: Sequence[tuple[date | int, float | None]], *, threshold: float | None = None,
+                    consecutive_days: int | None = None, lineage: str = "neutrophil",
+                    transfusions: Sequence[date | int] = (), transfusion_free_days: int | None = None) -> Result:
     """First day of ``consecutive_days`` consecutive daily counts at or above ``threshold``.
 
     Neutrophils: ANC >= 0.5 x 10^9/L on 3 consecutive days, engraftment = the
@@ -219,6 +219,9 @@ def engraftment_day(counts: Sequence[tuple[date | int, float | None]], *, thresh
     counts : sequence of (day, value)
         Daily counts (x 10^9/L) keyed by date or day number, one per day,
         in order; ``None`` for a day without a count breaks the run.
+    threshold, consecutive_days : optional
+        Neutrophils default to 0.5 x 10^9/L on 3 days (confirmed). Platelets
+        have no default: both must be given, with ``transfusion_free_days``.
 
     Returns
     -------
@@ -226,10 +229,24 @@ def engraftment_day(counts: Sequence[tuple[date | int, float | None]], *, thresh
         ``value`` the engraftment day (date or day number), ``None`` when not
         (yet) engrafted.
     """
-    check_number("threshold", threshold, 0.01, 1000, unit="x 10^9/L")
-    check_number("consecutive_days", consecutive_days, 1, 14, integer=True)
     if lineage not in ("neutrophil", "platelet"):
         raise InputError("lineage", lineage, "'neutrophil' or 'platelet'")
+    if lineage == "neutrophil":
+        threshold = 0.5 if threshold is None else threshold
+        consecutive_days = 3 if consecutive_days is None else consecutive_days
+        transfusion_free_days = 0 if transfusion_free_days is None else transfusion_free_days
+    else:
+        # No confirmed platelet rule (msc.md §4.5): the centre must state its own.
+        for name, given in (("threshold", threshold), ("consecutive_days", consecutive_days),
+                            ("transfusion_free_days", transfusion_free_days)):
+            if given is None:
+                raise InputError(name, None, "a value chosen by the centre for platelet engraftment "
+                                 "(no published default is confirmed; e.g. 20 x 10^9/L, 7 days, 7 transfusion-free days)")
+    check_number("threshold", threshold, 0.01, 1000, unit="x 10^9/L")
+    check_number("consecutive_days", consecutive_days, 1, 14, integer=True)
+    check_number("transfusion_free_days", transfusion_free_days, 0, 30, integer=True)
+    if threshold is None or consecutive_days is None or transfusion_free_days is None:  # narrowed above
+        raise InputError("threshold", threshold, "a number")
     caveats: tuple[Caveat, ...] = ()
     if lineage == "platelet":
         caveats = (Caveat("graft.platelet_rule_unconfirmed",

@@ -33,7 +33,10 @@ def _check(criterion: Criterion, lot: LotResults) -> Result:
         return Result(name=criterion.id, value=None, interpretation="unknown", missing=criterion.parameters,
                       components={"rule": rule, "values": values, "test": criterion.test, "mandatory": criterion.mandatory},
                       caveats=caveats)
-    met = any(_OPS[criterion.operator](v, thr) for v in reported.values())
+    # Either/or pairs ("CD14 or CD11b", Dominici 2006): one reported marker suffices, but a
+    # reported marker above the limit is never outweighed by its partner (contamination shows
+    # in either marker), so every reported marker must meet the threshold.
+    met = all(_OPS[criterion.operator](v, thr) for v in reported.values())
     return Result(name=criterion.id, value=met, interpretation="met" if met else "not met",
                   components={"rule": rule, "values": values, "test": criterion.test, "mandatory": criterion.mandatory},
                   caveats=caveats)
@@ -65,9 +68,13 @@ def check_nomenclature(lot: LotResults) -> tuple[Caveat, ...]:
 class LotReleaseReport:
     """Outcome of a lot-release check.
 
-    ``decision`` is ``"releasable"`` only when every mandatory criterion is met;
-    ``"not releasable"`` when one fails; ``"not releasable: results missing"``
-    when none fails but a mandatory result is not reported.
+    ``decision`` is ``"releasable"`` only when every mandatory criterion of a
+    release specification is met; ``"not releasable"`` when one fails;
+    ``"not releasable: results missing"`` when none fails but a mandatory
+    result is not reported. An identity specification (ISCT 2006: "not a
+    lot-release specification", msc.md §1.1) never makes a lot releasable; its
+    decisions are ``"meets identity criteria"``, ``"does not meet identity
+    criteria"`` and ``"identity not established: results missing"``.
     """
 
     lot_id: str
@@ -84,22 +91,30 @@ class LotReleaseReport:
         return tuple(c for c in self.checks if c.value is None and c.components["mandatory"])
 
     @property
+    def passed(self) -> bool:
+        """Every mandatory criterion met."""
+        return not self.failed and not self.missing
+
+    @property
     def decision(self) -> str:
+        identity = self.spec.kind != "release"
         if self.failed:
-            return "not releasable"
+            return "does not meet identity criteria" if identity else "not releasable"
         if self.missing:
-            return "not releasable: results missing"
-        return "releasable"
+            return "identity not established: results missing" if identity else "not releasable: results missing"
+        return "meets identity criteria" if identity else "releasable"
 
     @property
     def releasable(self) -> bool:
-        return self.decision == "releasable"
+        """Only a release specification can make a lot releasable."""
+        return self.passed and self.spec.kind == "release"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "lot_id": self.lot_id,
             "decision": self.decision,
             "releasable": self.releasable,
+            "passed": self.passed,
             "spec": {"name": self.spec.name, "title": self.spec.title, "version": self.spec.version,
                      "kind": self.spec.kind, "source": self.spec.source, "spec_ref": self.spec.spec_ref,
                      "caveat": self.spec.caveat},

@@ -41,7 +41,7 @@ def lot_check(
     fmt: Format = typer.Option(Format.text, "--format", help="text, json or pdf."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE (required for pdf)."),
 ) -> None:
-    """Check a lot's results against a release specification. Exit 0 releasable, 1 not releasable, 2 bad input."""
+    """Check a lot's results against a specification. Exit 0 passed (releasable), 1 not, 2 bad input."""
     from sclerostem.cells import check_lot, load_spec, lot_from_dict
     from sclerostem.reports._certificate import render_certificate_pdf, render_certificate_text
 
@@ -70,7 +70,7 @@ def lot_check(
         typer.echo(f"{report.decision}: written {output}", err=True)
     else:
         typer.echo(data.decode(), nl=False)
-    raise typer.Exit(code=0 if report.releasable else 1)
+    raise typer.Exit(code=0 if report.passed else 1)
 
 
 @graft_app.command("dose")

@@ -44,6 +44,8 @@ def render_certificate_text(report: LotReleaseReport) -> str:
         lines.append(f"{c.name:<28} {c.components['rule']:<42} {values:<16} {c.interpretation}{flag}")
     if report.missing:
         lines += ["", "Results missing (block release): " + ", ".join(sorted({p for c in report.missing for p in c.missing}))]
+    if spec.kind != "release":
+        lines += ["", "Note: identity criteria, not a lot-release specification (msc.md §1.1); the lot is not released by this check."]
     if spec.caveat:
         lines += ["", f"Note: {spec.caveat}"]
     for cav in report.nomenclature:
@@ -66,7 +68,7 @@ def render_certificate_pdf(report: LotReleaseReport, *, issued: datetime | None 
         Paragraph(f"Specification: <b>{spec.title}</b> ({spec.name}, version {spec.version}); source {spec.source}, {spec.spec_ref}", styles["Normal"]),
         Spacer(1, 4 * mm),
     ]
-    decision_colour = colors.HexColor("#1b5e20") if report.releasable else colors.HexColor("#b71c1c")
+    decision_colour = colors.HexColor("#1b5e20") if report.passed else colors.HexColor("#b71c1c")
     story.append(Paragraph(f'<font color="{decision_colour.hexval()}" size="14"><b>Decision: {report.decision.upper()}</b></font>', styles["Normal"]))
     story.append(Spacer(1, 4 * mm))
     rows = [["Criterion", "Rule", "Result", "Test", "Verdict"]]
@@ -84,6 +86,8 @@ def render_certificate_pdf(report: LotReleaseReport, *, issued: datetime | None 
     notes = []
     if report.missing:
         notes.append("Results missing (block release): " + ", ".join(sorted({p for c in report.missing for p in c.missing})))
+    if spec.kind != "release":
+        notes.append("Identity criteria, not a lot-release specification (msc.md §1.1): the lot is not released by this check.")
     if spec.caveat:
         notes.append(spec.caveat)
     notes += [f"Nomenclature: {c.message} [{c.source}, {c.status.value}]" for c in report.nomenclature]
