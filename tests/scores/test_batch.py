@@ -184,11 +184,15 @@ def test_every_module_honours_contract():
     # contract of _batch.py: COLUMNS declared, score_frame returns only outputs, same rows
     df = random_visits(7, seed=3)
     clean = coerce_frame(df, table_columns())
+    outputs: list[str] = []
     for mod in instrument_modules():
         assert all(isinstance(c, Column) for c in mod.COLUMNS), mod.__name__
         out = mod.score_frame(clean)
         assert out.height == 7, mod.__name__
-        assert not set(out.columns) & set(df.columns), mod.__name__
+        outputs += out.columns
+    # output names are unique and never shadow an input column
+    assert len(outputs) == len(set(outputs))
+    assert not set(outputs) & {c.name for c in table_columns()}
 
 
 def test_empty_table():

@@ -24,10 +24,11 @@ def test_scores_example_csv_to_csv(tmp_path: Path):
     out = tmp_path / "scored.csv"
     result = run("score", str(EXAMPLE_PATH), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert result.output == f"scored 12 visits: 42 score columns added -> {out}\n"
+    expected = score_table(read_table(EXAMPLE_PATH))
+    added = expected.width - read_table(EXAMPLE_PATH).width
+    assert result.output == f"scored 12 visits: {added} score columns added -> {out}\n"
     scored = pl.read_csv(out)
     assert scored.height == 12
-    expected = score_table(read_table(EXAMPLE_PATH))
     assert scored["mrss_total"].to_list() == expected["mrss_total"].to_list()
     assert scored["acr_eular_2013_status"].to_list() == expected["acr_eular_2013_status"].to_list()
     assert scored["eustar_ai"].to_list() == expected["eustar_ai"].to_list()
@@ -54,7 +55,7 @@ def test_bad_cell_exit_2_and_nothing_written(tmp_path: Path):
     out = tmp_path / "scored.csv"
     result = run("score", str(src), "-o", str(out))
     assert _error(result) == (
-        "error: row 2, field 'crp_mg_dl': got '-1'; allowed: a number from 0 to 50 (mg/dL).\n"
+        "error: row 2, field 'crp_mg_dl': got -1.0; allowed: a number from 0 to 50 (mg/dL).\n"
     )
     assert list(tmp_path.iterdir()) == [src]  # no output, no temporary file left
 
@@ -66,7 +67,7 @@ def test_existing_output_untouched_on_error(tmp_path: Path):
     out.write_text("previous content\n")
     result = run("score", str(src), "-o", str(out))
     assert _error(result) == (
-        "error: row 1, field 'mrss_face': got '4'; allowed: a whole number from 0 to 3 (grade).\n"
+        "error: row 1, field 'mrss_face': got 4; allowed: a whole number from 0 to 3 (grade).\n"
     )
     assert out.read_text() == "previous content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scored.csv", "visits.csv"]
@@ -138,8 +139,8 @@ def test_malformed_csv(tmp_path: Path):
 def test_list_columns():
     result = run("score", "--list-columns")
     assert result.exit_code == 0
-    assert result.output.startswith("| Column | Kind | Unit | Allowed | Instrument / meaning |\n")
-    assert "| `crp_mg_dl` | float | mg/dL | a number from 0 to 50 (mg/dL) |" in result.output
+    assert result.output.startswith("| Column | Kind | Unit | Allowed | Read by | Meaning |\n")
+    assert "| `crp_mg_dl` | float | mg/dL | a number from 0 to 50 (mg/dL) | EUSTAR-AI 2017 |" in result.output
 
 
 def test_progress_shown_for_big_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -152,3 +153,13 @@ def test_progress_shown_for_big_tables(tmp_path: Path, monkeypatch: pytest.Monke
     result = run("score", str(src), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(out).height == 12
+
+
+def test_fractional_grade_in_csv(tmp_path: Path):
+    # an int column holding "2.5" cannot be read as a whole number: reported as text, with its row
+    src = tmp_path / "visits.csv"
+    src.write_text("mrss_face\n1\n2.5\n")
+    result = run("score", str(src), "-o", str(tmp_path / "o.csv"))
+    assert _error(result) == (
+        "error: row 2, field 'mrss_face': got '2.5'; allowed: a whole number from 0 to 3 (grade).\n"
+    )

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["_mrss", "_acr_eular", "_eustar_ai", "_leroy", "_duration"]
+MODULES = ["_mrss", "_acr_eular", "_eustar_ai", "_leroy", "_duration", "_response"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -173,7 +173,7 @@ def test_missing_total_gives_unknown():
     r = mrss_change(None, 14)
     assert r.value is None
     assert r.interpretation == "unknown"
-    assert r.missing == ("baseline_mrss",)
+    assert r.missing == ("baseline",)
 
 
 def test_unknown_definition_message():
@@ -188,7 +188,7 @@ def test_out_of_range_total_message():
     with pytest.raises(InputError) as exc:
         mrss_change(52, 2)
     assert str(exc.value) == (
-        "field 'baseline_mrss': got 52; allowed: a whole number from 0 to 51 (points)."
+        "field 'baseline': got 52; allowed: a whole number from 0 to 51 (points)."
     )
 
 

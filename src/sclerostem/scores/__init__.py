@@ -6,8 +6,9 @@ table (vectorised, the same numbers). Every clinical number cites its source in
 ``shared/spec/scores.md``.
 
 Instruments: mRSS and its change definitions, 2013 ACR/EULAR criteria, revised
-EUSTAR activity index, LeRoy subset, disease duration (``_mrss``,
-``_acr_eular``, ``_eustar_ai``, ``_leroy``, ``_duration``); ACR-CRISS and revised
+EUSTAR activity index, LeRoy subset, disease duration, trial response
+definitions (``_mrss``, ``_acr_eular``, ``_eustar_ai``, ``_leroy``,
+``_duration``, ``_response``); ACR-CRISS and revised
 CRISS (``_criss``); HAQ-DI and SHAQ (``_haq``); LoSCAT and the Padua morphea
 subtype (``_morphea``).
 """
@@ -52,8 +53,15 @@ from sclerostem.scores._mrss import (
     mrss,
     mrss_change,
 )
+from sclerostem.scores._response import (
+    ENDPOINT_DEFINITIONS,
+    EndpointDefinition,
+    EndpointInputs,
+    response_endpoint,
+)
 
 __all__ = [
+    "ENDPOINT_DEFINITIONS",
     "HAQ_AIDS_FIELDS",
     "HAQ_CATEGORIES",
     "LOSCAT_SITES",
@@ -65,6 +73,8 @@ __all__ = [
     "Column",
     "CrissStep1Events",
     "CrissVisit",
+    "EndpointDefinition",
+    "EndpointInputs",
     "EustarActivityInputs",
     "HaqDiItems",
     "LoscatSite",
@@ -85,6 +95,7 @@ __all__ = [
     "mrss",
     "mrss_change",
     "padua_subtype",
+    "response_endpoint",
     "revised_criss",
     "score_table",
     "shaq_vas",

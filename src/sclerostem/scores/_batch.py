@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 from collections.abc import Callable
 from types import ModuleType
 
@@ -27,6 +26,7 @@ from sclerostem.scores._columns import Column, coerce_frame, validate_frame
 
 __all__ = [
     "ID_COLUMNS",
+    "INSTRUMENT_LABELS",
     "INSTRUMENT_MODULES",
     "columns_markdown",
     "instrument_modules",
@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 #: Instrument modules (under ``sclerostem.scores``) scored by :func:`score_table`,
-#: in output-column order. Modules written in parallel (``_criss``, ``_haq``,
-#: ``_morphea``) are included when present in the installed package.
+#: in output-column order. ``_response`` comes after ``_criss`` because it reads
+#: the same baseline/follow-up columns (the first declaration documents them).
 INSTRUMENT_MODULES: tuple[str, ...] = (
     "_mrss",
     "_acr_eular",
@@ -44,6 +44,7 @@ INSTRUMENT_MODULES: tuple[str, ...] = (
     "_leroy",
     "_duration",
     "_criss",
+    "_response",
     "_haq",
     "_morphea",
 )
@@ -64,12 +65,16 @@ CHUNK_ROWS = 100_000
 
 @functools.cache
 def instrument_modules() -> tuple[ModuleType, ...]:
-    """Import and return the instrument modules that exist in this installation."""
+    """Import and return the instrument modules of :data:`INSTRUMENT_MODULES`.
+
+    Raises
+    ------
+    RuntimeError
+        A listed module that does not follow the contract (a programming error).
+    """
     mods = []
     for name in INSTRUMENT_MODULES:
         full = f"sclerostem.scores.{name}"
-        if importlib.util.find_spec(full) is None:
-            continue
         mod = importlib.import_module(full)
         if not (hasattr(mod, "COLUMNS") and hasattr(mod, "score_frame")):
             raise RuntimeError(f"{full} does not define COLUMNS and score_frame (see _batch.py)")
@@ -159,13 +164,35 @@ def score_table(
     return pl.concat([df, scores], how="horizontal")
 
 
+#: Short instrument names for the documentation, by module.
+INSTRUMENT_LABELS: dict[str, str] = {
+    "_mrss": "mRSS",
+    "_acr_eular": "ACR/EULAR 2013",
+    "_eustar_ai": "EUSTAR-AI 2017",
+    "_leroy": "LeRoy subset",
+    "_duration": "disease duration",
+    "_criss": "ACR-CRISS / rCRISS",
+    "_response": "§10 responses",
+    "_haq": "HAQ-DI / SHAQ",
+    "_morphea": "LoSCAT / Padua",
+}
+
+
 def columns_markdown() -> str:
     """The visits-table column reference as a Markdown table (for docs/scores.md)."""
+    readers: dict[str, list[str]] = {}
+    for mod in instrument_modules():
+        short = mod.__name__.rsplit(".", 1)[1]
+        for c in mod.COLUMNS:
+            readers.setdefault(c.name, []).append(INSTRUMENT_LABELS.get(short, short))
     lines = [
-        "| Column | Kind | Unit | Allowed | Instrument / meaning |",
-        "|---|---|---|---|---|",
+        "| Column | Kind | Unit | Allowed | Read by | Meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for c in table_columns():
         allowed = c.allowed().replace("|", "/")
-        lines.append(f"| `{c.name}` | {c.kind} | {c.unit or ''} | {allowed} | {c.description} |")
+        read_by = ", ".join(readers.get(c.name, ["(identifier)"]))
+        lines.append(
+            f"| `{c.name}` | {c.kind} | {c.unit or ''} | {allowed} | {read_by} | {c.description} |"
+        )
     return "\n".join(lines) + "\n"

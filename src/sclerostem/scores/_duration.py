@@ -136,6 +136,8 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
         if len(bad):
             r = int(bad[0])
             raise ConsistencyError(col.name, onset[r].isoformat(), _after_visit(visit[r]), row=r + 1)
+        # numpy division: polars may multiply by the reciprocal, which differs in the
+        # last bit from the one-visit ``days / 365.25``
         years = days.cast(pl.Float64).fill_null(np.nan).to_numpy() / DAYS_PER_YEAR
         out.append(pl.Series(name, years, nan_to_null=True))
     return pl.DataFrame(out, height=df.height)

@@ -18,7 +18,7 @@ from sclerostem.errors import InputError
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column
 from sclerostem.scores._models import ColumnModel
-from sclerostem.scores._mrss import mrss_total_expr
+from sclerostem.scores._mrss import SITE_COLUMNS, mrss_total_expr
 
 __all__ = ["COLUMNS", "EustarActivityInputs", "eustar_activity_index", "score_frame"]
 
@@ -62,7 +62,7 @@ _FIELDS: tuple[Column, ...] = (
 
 #: Table columns read by :func:`score_frame`. The mRSS comes from the 17 site
 #: columns of the mRSS module (``mrss_face`` ...), not from an input column.
-COLUMNS: tuple[Column, ...] = tuple(c for c in _FIELDS if c.name != "mrss_total")
+COLUMNS: tuple[Column, ...] = (*SITE_COLUMNS, *(c for c in _FIELDS if c.name != "mrss_total"))
 
 
 @dataclass(frozen=True, slots=True)

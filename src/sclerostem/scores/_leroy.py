@@ -17,8 +17,7 @@ import polars as pl
 
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column, check_value
-from sclerostem.scores._mrss import COLUMNS as _MRSS_COLUMNS
-from sclerostem.scores._mrss import MRSS_SITES, mrss, site_column
+from sclerostem.scores._mrss import MRSS_SITES, SITE_COLUMNS, mrss, site_column
 
 __all__ = ["COLUMNS", "leroy_subset", "score_frame"]
 
@@ -37,7 +36,7 @@ _BACK = Column(
 )
 
 #: Table columns read by :func:`score_frame`: the 17 mRSS site columns and the back.
-COLUMNS: tuple[Column, ...] = (*(c for c in _MRSS_COLUMNS if c.name.startswith("mrss_")), _BACK)
+COLUMNS: tuple[Column, ...] = (*SITE_COLUMNS, _BACK)
 
 _LABEL = {
     "dcSSc": "diffuse cutaneous SSc",

@@ -91,6 +91,8 @@ _SITE_COLUMNS: tuple[Column, ...] = tuple(
     for s in MRSS_SITES
 )
 _SITE_BY_NAME = {s: c for s, c in zip(MRSS_SITES, _SITE_COLUMNS, strict=True)}
+#: The 17 site columns (also read by the EUSTAR-AI and LeRoy modules).
+SITE_COLUMNS = _SITE_COLUMNS
 
 _BASELINE = Column(
     "baseline_mrss_total", "int", 0, 51, "points",
@@ -285,13 +287,13 @@ MRSS_CHANGE_DEFINITIONS: dict[str, MrssChangeDefinition] = {
     )
 }
 
-_CHANGE_INPUT_BASE = Column("baseline_mrss", "int", 0, 51, "points")
-_CHANGE_INPUT_FU = Column("follow_up_mrss", "int", 0, 51, "points")
+_CHANGE_INPUT_BASE = Column("baseline", "int", 0, 51, "points")
+_CHANGE_INPUT_FU = Column("follow_up", "int", 0, 51, "points")
 _INTERVAL = Column("interval_months", "float", 0, 600, "months")
 
 
 def _meets(defn: MrssChangeDefinition, delta: float, relative: float | None, baseline: int) -> bool:
-    """Apply one definition to a change (scalar twin of :func:`_meets_vec`)."""
+    """Apply one definition to a change (scalar twin of :func:`_meets_expr`)."""
     sign = -1.0 if defn.direction == "improvement" else 1.0
     size = sign * delta  # positive when the change goes the rule's way
     ok = True
@@ -379,7 +381,7 @@ def mrss_change(
     base = check_value(_CHANGE_INPUT_BASE, baseline)
     fu = check_value(_CHANGE_INPUT_FU, follow_up)
     interval = check_value(_INTERVAL, interval_months)
-    missing = tuple(n for n, v in (("baseline_mrss", base), ("follow_up_mrss", fu)) if v is None)
+    missing = tuple(n for n, v in (("baseline", base), ("follow_up", fu)) if v is None)
 
     caveats: list[Caveat] = []
     if defn.note:
