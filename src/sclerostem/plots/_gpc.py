@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -43,13 +39,8 @@ def gpc_figure(result: GPCResult) -> Figure:
     n_pairs = max(result.n_pairs, 1)
     labels = [f"{lv.level}. {lv.endpoint}" for lv in levels]
     y = np.arange(len(levels))[::-1]
-    fig, (ax_bar, ax_nb) = plt.subplots(
-        1,
-        2,
-        figsize=(10, 1.2 + 0.7 * len(levels)),
-        sharey=True,
-        gridspec_kw={"width_ratios": [3, 2]},
-    )
+    fig = Figure(figsize=(10, 1.2 + 0.7 * len(levels)))
+    ax_bar, ax_nb = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     left = np.zeros(len(levels))
     for key, colour in _COLOURS.items():
         share = np.array([getattr(lv, key) for lv in levels]) / n_pairs * 100
@@ -83,8 +74,4 @@ def gpc_figure(result: GPCResult) -> Figure:
 
 def save_gpc_plot(result: GPCResult, path: Path, fmt: str | None = None) -> None:
     """Write the figure to ``path`` (format from ``fmt`` or the file suffix)."""
-    fig = gpc_figure(result)
-    try:
-        fig.savefig(path, format=fmt, dpi=150)
-    finally:
-        plt.close(fig)
+    gpc_figure(result).savefig(path, format=fmt, dpi=150)
