@@ -64,10 +64,13 @@ def test_clopper_pearson_errors() -> None:
 
 
 def test_mrss_spec_worked_examples() -> None:
-    """scores.md §1: 20 -> 14 meets EUSTAR improvement and the dcSSc MCID (5); 8 -> 5 meets neither."""
+    """scores.md §1: 20 -> 14 meets EUSTAR improvement and the dcSSc MCID (5); 8 -> 5 meets neither.
+
+    ASSIST applies only when baseline mRSS > 14 (hsct.md §C4): 8 -> 5 is not evaluable (None).
+    """
     assert _flags("mrss_eustar_improvement", [(20, 14), (8, 5)]) == [True, False]
     assert _flags("mrss_mcid_dcssc", [(20, 14), (8, 5)]) == [True, False]
-    assert _flags("mrss_assist", [(20, 14), (8, 5)]) == [True, True]
+    assert _flags("mrss_assist", [(20, 14), (8, 5)]) == [True, None]
 
 
 def test_mrss_mcid_both_sides() -> None:
@@ -82,8 +85,9 @@ def test_eustar_both_sides() -> None:
 
 
 def test_assist_both_sides() -> None:
-    """Walker 2018 Table 1 (ASSIST): mRSS decrease > 25 %, FVC increase > 10 %."""
+    """Walker 2018 Table 1 (ASSIST): mRSS decrease > 25 % if baseline > 14 (hsct.md §C4), FVC increase > 10 %."""
     assert _flags("mrss_assist", [(20, 15), (20, 14)]) == [False, True]
+    assert _flags("mrss_assist", [(15, 11), (14, 10)]) == [True, None]
     assert _flags("fvc_assist", [(70, 77), (70, 77.1)]) == [False, True]
 
 
@@ -101,8 +105,8 @@ def test_statuses_follow_the_spec() -> None:
         "acr_criss": Evidence.CONFIRMED,
         "mrss_mcid_dcssc": Evidence.CONFIRMED,
         "mrss_eustar_improvement": Evidence.CONFIRMED,
-        "mrss_assist": Evidence.CONFIRMED,
-        "fvc_assist": Evidence.CONFIRMED,
+        "mrss_assist": Evidence.SECONDARY,
+        "fvc_assist": Evidence.SECONDARY,
         "fvc_rcriss_5pct": Evidence.SECONDARY,
         "haq_di_mcid": Evidence.CONFIRMED,
     }
@@ -143,9 +147,9 @@ def test_rates_windows_groups_and_missing() -> None:
 
 
 def test_zero_baseline_relative_rule_caveat() -> None:
-    res = responder_rates(_visits("mrss_total", [(0, 0), (20, 10)]), [get_definition("mrss_assist")], [12])
+    res = responder_rates(_visits("mrss_total", [(0, 0), (20, 10)]), [get_definition("mrss_eustar_improvement")], [12])
     assert res.rates[0].n_responders == 1
-    assert any(c.code.startswith("responders.mrss_assist.zero_baseline") for c in res.caveats)
+    assert any(c.code.startswith("responders.mrss_eustar_improvement.zero_baseline") for c in res.caveats)
 
 
 def test_errors() -> None:

@@ -122,7 +122,8 @@ def test_responders_text_and_json(tmp_path: Path) -> None:
     assert any(c["status"] == "unconfirmed" for c in out["caveats"])
     r = _run("stats", "responders", str(csv), "--definitions", "mrss_assist", "--landmarks", "12")
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines()[1].split()[:6] == ["mrss_assist", "12", "all", "3", "3", "2"]
+    # patient 2 (baseline 8) is not evaluable: ASSIST applies only when baseline mRSS > 14 (hsct.md §C4)
+    assert r.stdout.splitlines()[1].split()[:6] == ["mrss_assist", "12", "all", "3", "2", "1"]
 
 
 def test_errors_name_column_value_and_allowed(tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ class ResponderDefinition:
     threshold: float | None = None
     strict: bool = False
     strict_relative: bool = False
+    min_baseline_exclusive: float | None = None
     unit: str = ""
     source: str = ""
     status: Evidence = Evidence.UNCONFIRMED
@@ -83,7 +84,10 @@ class ResponderDefinition:
         if self.min_relative_pct is not None:
             rop = ">" if self.strict_relative else ">="
             parts.append(f"{rop} {self.min_relative_pct:g}% of baseline")
-        return f"{self.measure} {self.direction} " + " and ".join(parts)
+        rule = f"{self.measure} {self.direction} " + " and ".join(parts)
+        if self.min_baseline_exclusive is not None:
+            rule += f" (applies only when baseline > {self.min_baseline_exclusive:g})"
+        return rule
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -91,7 +95,8 @@ class ResponderDefinition:
             "name": self.name, "measure": self.measure, "kind": self.kind,
             "direction": self.direction, "min_change": self.min_change,
             "min_relative_pct": self.min_relative_pct, "threshold": self.threshold,
-            "strict": self.strict, "strict_relative": self.strict_relative, "unit": self.unit, "rule": self.describe(),
+            "strict": self.strict, "strict_relative": self.strict_relative,
+            "min_baseline_exclusive": self.min_baseline_exclusive, "unit": self.unit, "rule": self.describe(),
             "source": self.source, "status": self.status.value,
             "caveats": [c.to_dict() for c in self.caveats],
         }
@@ -126,14 +131,15 @@ PRESETS: dict[str, ResponderDefinition] = {
         ),
         ResponderDefinition(
             "mrss_assist", "mrss_total", "change", "decrease", min_relative_pct=25, strict_relative=True,
-            unit="points", source=_WALKER + ": ASSIST skin criterion, decrease > 25%",
-            status=Evidence.CONFIRMED,
+            min_baseline_exclusive=14,
+            unit="points", source=_WALKER + ": ASSIST skin criterion, decrease > 25% if baseline mRSS > 14 (hsct.md §C4)",
+            status=Evidence.SECONDARY,
         ),
         ResponderDefinition(
             "fvc_assist", "fvc_percent_predicted", "change", "increase", min_relative_pct=10,
             strict_relative=True,
-            unit="% predicted", source=_WALKER + ": ASSIST lung criterion, increase > 10%",
-            status=Evidence.CONFIRMED,
+            unit="% predicted", source=_WALKER + ": ASSIST lung criterion, increase > 10% (hsct.md §C4)",
+            status=Evidence.SECONDARY,
         ),
         ResponderDefinition(
             "fvc_rcriss_5pct", "fvc_percent_predicted", "change", "increase", min_relative_pct=5,

@@ -196,6 +196,9 @@ def responder_flags(
             resp &= np.where(np.isnan(rel_imp), False, _meets(np.nan_to_num(rel_imp), definition.min_relative_pct,
                                                                   definition.strict_relative))
         ok = ~np.isnan(b) & ~np.isnan(v)
+        if definition.min_baseline_exclusive is not None:
+            # The definition does not apply below its baseline condition: not evaluable.
+            ok &= np.where(np.isnan(b), False, b > definition.min_baseline_exclusive)
         out = out.with_columns(pl.Series("change", change, nan_to_null=True),
                                pl.Series("relative_change_pct", rel, nan_to_null=True))
     flags = pl.Series("responder", [bool(r) if o else None for r, o in zip(resp, ok, strict=True)], dtype=pl.Boolean)
