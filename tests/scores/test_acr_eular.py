@@ -102,13 +102,58 @@ def test_sufficient_plus_other_items_adds_up():
 
 
 def test_missing_items_known_points_already_classify():
+    # 4 + 3 + 3 = 10 known points (criteria table); other items missing can only add points.
     r = acr_eular_2013(AcrEular2013Items(sclerodactyly_ever=True, raynaud_ever=True,
-                                         anti_centromere_positive=True))
+                                         anti_centromere_positive=True,
+                                         ssc_like_disorder=False,
+                                         skin_thickening_spares_fingers=False))
     assert r.value is None
     assert r.interpretation == "classified"
     assert r.components["points_known"] == 10
     assert "telangiectasia_ever" in r.missing
+
+
+def test_unrecorded_applicability_is_undetermined():
+    # Unknown stays unknown: with an exclusion flag not recorded the criteria may not apply
+    # (van den Hoogen 2013 criteria table: not applicable to SSc-like disorders or finger
+    # sparing), so 10 known points do not classify; the points stay in components.
+    r = acr_eular_2013(AcrEular2013Items(sclerodactyly_ever=True, raynaud_ever=True,
+                                         anti_centromere_positive=True))
+    assert (r.value, r.interpretation) == (None, "undetermined: applicability not recorded")
+    assert r.components["classified"] is None
+    assert r.components["points_known"] == 10
+    assert {"ssc_like_disorder", "skin_thickening_spares_fingers"} <= set(r.missing)
     assert any(c.code == "acr_eular_2013.exclusions_not_recorded" for c in r.caveats)
+
+
+@pytest.mark.parametrize(("flag", "value", "interpretation", "points"), [
+    # both sides of each applicability flag, with the sufficient criterion met (9 points)
+    ("ssc_like_disorder", None, "undetermined: applicability not recorded", None),
+    ("ssc_like_disorder", False, "classified", 9),
+    ("ssc_like_disorder", True, "not applicable", None),
+    ("skin_thickening_spares_fingers", None, "undetermined: applicability not recorded", None),
+    ("skin_thickening_spares_fingers", False, "classified", 9),
+])
+def test_each_applicability_flag(flag, value, interpretation, points):
+    r = acr_eular_2013(items(skin_thickening_proximal_to_mcp_ever=True, **{flag: value}))
+    assert (r.value, r.interpretation) == (points, interpretation)
+    assert r.components["classified"] is (True if interpretation == "classified" else None)
+    if value is None:
+        assert r.components["points_known"] == 9
+
+
+def test_unrecorded_flag_with_the_other_true_is_not_applicable():
+    # one exclusion present decides "not applicable" whatever the other flag is
+    r = acr_eular_2013(items(raynaud_ever=True, ssc_like_disorder=True,
+                             skin_thickening_spares_fingers=None))
+    assert (r.value, r.interpretation) == (None, "not applicable")
+
+
+def test_unrecorded_flag_below_threshold_is_not_not_classified():
+    # 3 points, everything else absent: still undetermined, never "not classified"
+    r = acr_eular_2013(items(raynaud_ever=True, ssc_like_disorder=None))
+    assert (r.value, r.interpretation) == (None, "undetermined: applicability not recorded")
+    assert r.components["points_max_possible"] == 3
 
 
 def test_missing_items_undecided():

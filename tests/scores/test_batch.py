@@ -84,9 +84,16 @@ def test_parity_with_one_visit_api(scored):
 
 def test_parity_sample_covers_every_outcome(scored):
     # guard: the random sample must exercise each branch the parity test compares
-    _, out = scored
+    df, out = scored
     assert set(out["acr_eular_2013_status"]) == {"classified", "not classified", "unknown",
-                                                  "not applicable"}
+                                                  "not applicable",
+                                                  "undetermined: applicability not recorded"}
+    # ASSIST skin arm: both sides of "baseline mRSS > 14" (hsct.md §C4) are exercised
+    base = df["baseline_mrss_total"]
+    assist = out["mrss_assist_improvement"]
+    assert assist.filter((base <= 14) & out["mrss_total"].is_not_null()).null_count() > 0
+    assert assist.filter((base <= 14) & out["mrss_total"].is_not_null()).drop_nulls().len() == 0
+    assert assist.filter(base > 14).drop_nulls().len() > 0
     assert set(out["eustar_active"].to_list()) == {True, False, None}
     assert set(out["leroy_subset"].to_list()) == {"dcSSc", "lcSSc", "none", None}
     assert out["mrss_total"].null_count() > 0
@@ -108,7 +115,8 @@ def test_absent_columns_are_not_recorded():
     out = score_table(pl.DataFrame({"mrss_face": [1, 2]}))
     assert out.height == 2
     assert out["mrss_total"].to_list() == [None, None]
-    assert out["acr_eular_2013_status"].to_list() == ["unknown", "unknown"]
+    assert out["acr_eular_2013_status"].to_list() == ["undetermined: applicability not recorded"] * 2
+    assert out["acr_eular_2013_classified"].to_list() == [None, None]
 
 
 def test_id_columns_carried_through():

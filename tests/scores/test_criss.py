@@ -293,11 +293,15 @@ def test_rcriss_three_of_five_both_sides(n_items, responder):
 
 
 def test_rcriss_step1_makes_non_responder():
-    # Two-step form (SECONDARY, ACR 2023 abstract 1515): step-1 event -> non-responder.
+    # Two-step form (SECONDARY, ACR 2023 abstract 1515): step-1 event -> non-responder. The
+    # step-1 list itself is UNCONFIRMED for rCRISS (ACR-CRISS list reused): apply_step1 is
+    # passed explicitly and the UNCONFIRMED caveat must be shown.
     f = rfollow(mrss_total=10, haq_di=0.5, patient_global_vas_cm=2.0, physician_global_vas_cm=2.0)
-    assert revised_criss(RB, f, events=NONE, **PARAMS).value is True
-    r = revised_criss(RB, f, events=CrissStep1Events(new_pah=True), **PARAMS)
+    assert revised_criss(RB, f, events=NONE, apply_step1=True, **PARAMS).value is True
+    r = revised_criss(RB, f, events=CrissStep1Events(new_pah=True), apply_step1=True, **PARAMS)
     assert r.value is False
+    step1 = [c for c in r.caveats if c.code == "rcriss.step1_list"]
+    assert step1[0].status is Evidence.UNCONFIRMED
     r_off = revised_criss(RB, f, apply_step1=False, **PARAMS)
     assert r_off.value is True
     assert "rcriss.step1_list" not in [c.code for c in r_off.caveats]
@@ -353,7 +357,21 @@ def test_rcriss_unconfirmed_parameters_carry_caveats():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"pct": -1.0}, "field 'pct': got -1.0; allowed: a number from 0 to 100 (%)."),
+        ({"pct": -1.0}, "field 'pct': got -1.0; allowed: a number greater than 0 and at most 100 (%)."),
+        # 0 would count an unchanged measure as improved: refused (both sides: 0 vs 0.5 below)
+        ({"pct": 0.0}, "field 'pct': got 0.0; allowed: a number greater than 0 and at most 100 (%)."),
+        ({"pct": 0}, "field 'pct': got 0; allowed: a number greater than 0 and at most 100 (%)."),
+        ({"pct": 100.5},
+         "field 'pct': got 100.5; allowed: a number greater than 0 and at most 100 (%)."),
+        ({"fvc_pct": 0.0}, "field 'fvc_pct': got 0.0; allowed: a number greater than 0 and at most "
+                           "100 (% or percentage points)."),
+        ({"fvc_pct": 0.0, "fvc_mode": "absolute"},
+         "field 'fvc_pct': got 0.0; allowed: a number greater than 0 and at most "
+         "100 (% or percentage points)."),
+        ({"worsening_veto_pct": 0.0},
+         "field 'worsening_veto_pct': got 0.0; allowed: a number greater than 0 and at most 100 (%)."),
+        ({"pct": float("nan")},
+         "field 'pct': got nan; allowed: a number greater than 0 and at most 100 (%)."),
         ({"fvc_mode": "ratio"}, "field 'fvc_mode': got 'ratio'; allowed: one of 'relative', 'absolute'."),
         ({"min_items": 6}, "field 'min_items': got 6; allowed: a whole number from 1 to 5."),
         ({"events": None},
@@ -364,6 +382,25 @@ def test_rcriss_parameter_errors(kwargs, message):
     with pytest.raises(InputError) as exc:
         revised_criss(RB, rfollow(), **({"events": NONE} | kwargs))
     assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"pct": 0.5}, {"pct": 100}, {"fvc_pct": 0.5}, {"fvc_pct": 0.5, "fvc_mode": "absolute"},
+    {"worsening_veto_pct": 0.5},
+])
+def test_rcriss_small_positive_thresholds_accepted(kwargs):
+    # the other side of the "> 0" rule: any positive threshold up to 100 is accepted, and an
+    # unchanged follow-up (every change 0) is then never a responder
+    r = revised_criss(RB, RB, events=NONE, **(PARAMS | kwargs))
+    assert r.value is False
+
+
+def test_rcriss_threshold_type_error():
+    with pytest.raises(InputTypeError) as exc:
+        revised_criss(RB, rfollow(), events=NONE, pct="20")
+    assert str(exc.value) == (
+        "field 'pct': got '20'; allowed: a number greater than 0 and at most 100 (%)."
+    )
 
 
 def test_wrong_input_types():

@@ -13,9 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sclerostem.scores._eustar_ai as eustar_module
 from sclerostem.errors import InputError
 from sclerostem.result import Evidence
 from sclerostem.scores import EustarActivityInputs, eustar_activity_index
+from sclerostem.scores._eustar_ai import CONTINUOUS_SKIN_SLOPE
+
+RTOL_FLOAT = 1e-12  #: one multiplication in double precision
 
 NOTHING = EustarActivityInputs(
     skin_worsening_patient_last_month=False, mrss_total=0, digital_ulcers_current=False,
@@ -87,11 +91,22 @@ def test_missing_item_value_none_but_interpretation_when_decided():
 
 
 def test_continuous_variant_is_opt_in_with_caveat():
-    # spec §3a: UNCONFIRMED variant 0.084 × mRSS when mRSS ≤ 18 — mechanism only.
+    # spec §3a: UNCONFIRMED variant slope × mRSS when mRSS ≤ 18 — mechanism only: the
+    # slope is read from the module parameter, never restated here as a published number.
     assert ai(mrss_total=18).caveats == ()
     r = eustar_activity_index(dataclasses.replace(NOTHING, mrss_total=10), variant="continuous_skin")
-    assert r.components["mrss_total"] == pytest.approx(10 * 0.084, rel=1e-12)
+    assert r.components["mrss_total"] == pytest.approx(10 * CONTINUOUS_SKIN_SLOPE, rel=RTOL_FLOAT)
     assert [c.status for c in r.caveats] == [Evidence.UNCONFIRMED]
+    assert "UNCONFIRMED" in r.caveats[0].message
+
+
+def test_continuous_variant_follows_the_slope_parameter(monkeypatch):
+    # Mechanism: the item is slope × mRSS for mRSS ≤ 18, whatever the (UNCONFIRMED) slope is.
+    monkeypatch.setattr(eustar_module, "CONTINUOUS_SKIN_SLOPE", 0.5)
+    r = eustar_activity_index(dataclasses.replace(NOTHING, mrss_total=10), variant="continuous_skin")
+    assert r.components["mrss_total"] == pytest.approx(5.0, rel=RTOL_FLOAT)
+    assert r.caveats[0].status is Evidence.UNCONFIRMED
+    assert "0.5 × mRSS" in r.caveats[0].message  # the caveat states the slope actually used
 
 
 def test_crp_out_of_range_message():

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from sclerostem.errors import ConsistencyError, InputTypeError, UnknownFieldError
+from sclerostem.result import Evidence
 from sclerostem.scores import MRSS_SITES, disease_duration, leroy_subset
 
 ZERO = dict.fromkeys(MRSS_SITES, 0)
@@ -80,13 +81,31 @@ def test_early_18_months(onset, early):
 
 
 @pytest.mark.parametrize(("onset", "within"), [
-    # <= 4 years entry window of ASSIST/ASTIS/SCOT [CONFIRMED, Walker 2018 review table].
+    # <= 4 years entry window [SECONDARY: hsct.md §A2, ASSIST.duration / ASTIS.route_A from
+    # Walker 2018 Table 1 and RDCNA-2015; SCOT.duration unresolved, <= 4 vs <= 5 y].
     (dt.date(2020, 1, 1), True),    # 1461 days = 4.0 years exactly
     (dt.date(2019, 12, 31), False),
 ])
 def test_hsct_window_4_years(onset, within):
     r = disease_duration(dt.date(2024, 1, 1), onset)
     assert r.components["within_hsct_trial_window_4y"] is within
+
+
+def test_hsct_window_is_secondary_and_names_the_scot_conflict():
+    # hsct.md §A2: SCOT.duration is an unresolved conflict (<= 4 y Walker 2018 vs <= 5 y
+    # RDCNA-2015 Table 3); nothing about the window may be presented as confirmed.
+    r = disease_duration(dt.date(2024, 1, 1), dt.date(2022, 1, 1))
+    window = [c for c in r.caveats if c.code == "disease_duration.hsct_window_secondary"]
+    assert len(window) == 1
+    assert window[0].status is Evidence.SECONDARY
+    assert "SCOT" in window[0].message
+    assert "≤ 5 years" in window[0].message
+    assert all(c.status is not Evidence.CONFIRMED for c in r.caveats)
+    assert "CONFIRMED" not in str(r.to_dict())
+
+
+def test_no_window_caveat_without_a_duration():
+    assert disease_duration(dt.date(2024, 1, 1), None).caveats == ()
 
 
 def test_onset_after_visit_message():

@@ -249,6 +249,9 @@ def test_not_generalized_below_thresholds(change):
     r = padua_subtype(MorpheaPresentation(**(GEN | change | {"plaque_depth": "superficial"})))
     assert r.components["generalized"] is False
     assert r.interpretation == "circumscribed (superficial)"
+    # the superficial/deep split is UNCONFIRMED (from recall): its caveat must be shown
+    assert any(c.code == "padua.descriptions_from_recall" and c.status is Evidence.UNCONFIRMED
+               for c in r.caveats)
 
 
 def test_linear_head_and_mixed():

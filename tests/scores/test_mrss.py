@@ -6,6 +6,7 @@ published rule applied to invented inputs) and the thresholds table of §1/§10.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,10 @@ from hypothesis import strategies as st
 from sclerostem.errors import InputError, InputTypeError, UnknownFieldError
 from sclerostem.result import Evidence
 from sclerostem.scores import MRSS_CHANGE_DEFINITIONS, MRSS_SITES, mrss, mrss_change
+from sclerostem.scores._columns import coerce_frame
+from sclerostem.scores._mrss import COLUMNS as MRSS_COLUMNS
+from sclerostem.scores._mrss import score_frame as mrss_score_frame
+from sclerostem.scores._mrss import site_column
 
 ZERO = dict.fromkeys(MRSS_SITES, 0)
 
@@ -98,7 +103,10 @@ def test_worked_example_8_to_5_not_eustar():
     assert r.value is False
     assert r.interpretation == "not improved"
     assert r.components["relative_change"] == -0.375
-    assert mrss_change(8, 5, definition="assist_improvement").value is True
+    # ASSIST skin arm applies only "if baseline mRSS > 14" (hsct.md §C4): not applicable here.
+    assist = mrss_change(8, 5, definition="assist_improvement")
+    assert assist.value is None
+    assert assist.interpretation == "not applicable: baseline mRSS 8 is not above 14"
 
 
 @pytest.mark.parametrize(("baseline", "follow_up", "met"), [
@@ -133,6 +141,51 @@ def test_eustar_progression_cutoffs(baseline, follow_up, met):
 ])
 def test_assist_improvement_cutoff(baseline, follow_up, met):
     assert mrss_change(baseline, follow_up, definition="assist_improvement").value is met
+
+
+@pytest.mark.parametrize(("baseline", "follow_up", "value", "interpretation"), [
+    # ASSIST: "mRSS decrease > 25 % (if baseline mRSS > 14)" (hsct.md §C4 [S]); mRSS is an
+    # integer, so both sides of the baseline condition are 14 and 15.
+    (14, 10, None, "not applicable: baseline mRSS 14 is not above 14"),   # -28.6 %, n/a
+    (15, 11, True, "improved"),                                           # -26.7 %
+    (15, 12, False, "not improved"),                                      # -20 %
+    (0, 0, None, "not applicable: baseline mRSS 0 is not above 14"),
+    (14, None, None, "not applicable: baseline mRSS 14 is not above 14"),  # decided without FU
+    (None, 10, None, "unknown"),
+])
+def test_assist_improvement_baseline_condition(baseline, follow_up, value, interpretation):
+    r = mrss_change(baseline, follow_up, definition="assist_improvement")
+    assert (r.value, r.interpretation) == (value, interpretation)
+    assert r.components["applies_above_baseline"] == 14
+    codes = {c.code: c.status for c in r.caveats}
+    assert codes["mrss_change.assist_improvement"] is Evidence.SECONDARY
+    assert ("mrss_change.not_applicable" in codes) == interpretation.startswith("not applicable")
+
+
+def test_assist_improvement_is_secondary_not_confirmed():
+    # hsct.md §C4: the ASSIST end point was read only in review tables [S].
+    d = MRSS_CHANGE_DEFINITIONS["assist_improvement"]
+    assert d.status is Evidence.SECONDARY
+    assert d.applies_above_baseline == 14
+    r = mrss_change(20, 14, definition="assist_improvement")
+    assert all(c.status is not Evidence.CONFIRMED for c in r.caveats)
+
+
+def test_assist_improvement_table_matches_one_visit():
+    # vectorised twin: not applicable -> null, as value None (both sides of baseline > 14)
+    pairs = [(14, 10), (15, 11), (15, 12), (0, 0), (20, 14), (20, 15)]
+    rows = []
+    for b, f in pairs:
+        grades = {}
+        for s in MRSS_SITES:  # spread the follow-up total over the sites, 3 at most each
+            grades[site_column(s)] = min(3, f)
+            f -= grades[site_column(s)]
+        rows.append({**grades, "baseline_mrss_total": b})
+    out = mrss_score_frame(coerce_frame(pl.DataFrame(rows), MRSS_COLUMNS))
+    assert out["mrss_total"].to_list() == [f for _, f in pairs]
+    for (b, f), got in zip(pairs, out.iter_rows(named=True), strict=True):
+        assert got["mrss_assist_improvement"] == mrss_change(b, f, definition="assist_improvement").value
+    assert out["mrss_assist_improvement"].to_list() == [None, True, False, None, True, False]
 
 
 @pytest.mark.parametrize(("definition", "baseline", "follow_up", "met"), [

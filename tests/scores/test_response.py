@@ -1,7 +1,8 @@
 """Trial response/event definitions of spec scores.md §10.
 
-Sources: Walker UA et al. RMD Open 2018;4:e000533 Table 1 (ASSIST improvement:
-> 25 % mRSS fall or > 10 % FVC rise, CONFIRMED); EUSTAR FVC decline ≥ 10 %
+Sources: Walker UA et al. RMD Open 2018;4:e000533 Table 1 and RDCNA-2015 as given
+in hsct.md §C4 (ASSIST improvement: > 25 % mRSS fall if baseline mRSS > 14, or
+> 10 % FVC rise; SECONDARY, review tables); EUSTAR FVC decline ≥ 10 %
 relative (PMC6517861, CONFIRMED); ASSIST progression UNCONFIRMED (mechanism and
 caveat only).
 """
@@ -16,6 +17,7 @@ from sclerostem.errors import InputError, UnknownFieldError
 from sclerostem.result import Evidence
 from sclerostem.scores import (
     ENDPOINT_DEFINITIONS,
+    EndpointDefinition,
     EndpointInputs,
     response_endpoint,
     score_table,
@@ -56,6 +58,56 @@ def test_or_rule_with_missing_arm():
     assert met.missing == ("baseline_fvc_percent_predicted", "followup_fvc_percent_predicted")
     unknown = run("assist_improvement", baseline_mrss_total=20, followup_mrss_total=19)
     assert (unknown.value, unknown.interpretation) == (None, "unknown")
+
+
+@pytest.mark.parametrize(("base", "fvc_fu", "value", "applicable"), [
+    # hsct.md §C4: the mRSS arm applies only "if baseline mRSS > 14" (integer: 14 vs 15).
+    # mRSS falls by 50 % in every case; FVC 70 -> fvc_fu.
+    (14, 70.0, False, False),   # skin arm not applicable, FVC unchanged -> not met
+    (14, 77.7, True, False),    # FVC arm alone decides: +11 %
+    (14, None, None, False),    # FVC arm unknown and skin arm out -> unknown
+    (15, 70.0, True, True),     # skin arm applies: -53 % -> met
+])
+def test_assist_skin_arm_needs_baseline_above_14(base, fvc_fu, value, applicable):
+    r = run("assist_improvement", baseline_mrss_total=base, followup_mrss_total=base // 2,
+            baseline_fvc_percent_predicted=70.0, followup_fvc_percent_predicted=fvc_fu)
+    assert r.value is value
+    assert r.components.get("mrss_fall_applicable", True) is applicable
+    codes = [c.code for c in r.caveats]
+    assert ("response.assist_improvement.mrss_arm_not_applicable" in codes) is not applicable
+    if not applicable:
+        assert r.components["mrss_fall_met"] is None
+
+
+def test_assist_improvement_is_secondary():
+    # hsct.md §C4 tags the ASSIST end point [S] (review tables), not confirmed.
+    d = ENDPOINT_DEFINITIONS["assist_improvement"]
+    assert d.status is Evidence.SECONDARY
+    assert d.mrss_applies_above_baseline == 14
+    r = run("assist_improvement", baseline_mrss_total=20, followup_mrss_total=14)
+    assert r.caveats[0].status is Evidence.SECONDARY
+
+
+def test_assist_table_respects_baseline_condition():
+    df = pl.DataFrame({
+        "baseline_mrss_total": [14, 14, 14, 15, 14],
+        "followup_mrss_total": [7, 7, 7, 7, None],
+        "baseline_fvc_percent_predicted": [70.0, 70.0, 70.0, 70.0, 70.0],
+        "followup_fvc_percent_predicted": [70.0, 77.7, None, 70.0, 70.0],
+    })
+    out = score_table(df)
+    assert out["response_assist_improvement"].to_list() == [False, True, None, True, False]
+    for row, got in zip(df.iter_rows(named=True), out["response_assist_improvement"], strict=True):
+        assert got == response_endpoint(EndpointInputs(**row)).value
+
+
+def test_custom_definition_with_no_applicable_arm_is_not_applicable():
+    only_skin = EndpointDefinition("skin_only", "test", "mRSS fall > 25 % if baseline > 14",
+                                   (("mrss", "fall", 0.25, True),), "test", Evidence.DERIVED,
+                                   mrss_applies_above_baseline=14)
+    r = response_endpoint(EndpointInputs(baseline_mrss_total=10, followup_mrss_total=2),
+                          definition=only_skin)
+    assert (r.value, r.interpretation) == (None, "not applicable: no arm of the definition applies")
 
 
 @pytest.mark.parametrize(("base", "fu", "met"), [

@@ -45,6 +45,11 @@ DOMAINS: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
     )),
 )
 
+#: Interpretation when an applicability exclusion (``ssc_like_disorder`` or
+#: ``skin_thickening_spares_fingers``) is not recorded: the criteria might not
+#: apply, so no classification is made (points stay in ``components``).
+UNDETERMINED = "undetermined: applicability not recorded"
+
 _EXCLUSION = "ssc_like_disorder"
 _SPARES = "skin_thickening_spares_fingers"
 
@@ -137,14 +142,20 @@ def acr_eular_2013(items: AcrEular2013Items) -> Result:
     -------
     Result
         ``value``: total points (0–28; the sufficient criterion alone gives 9),
-        or ``None`` when missing items could change it or the criteria are not
-        applicable. ``interpretation``: ``"classified"`` (total ≥ 9),
-        ``"not classified"``, ``"not applicable"``, or ``"unknown"`` (missing
-        items could decide either way). Because a missing item can only add
-        points, ``"classified"`` is reported when the recorded items already
-        reach 9, and ``"not classified"`` when even all missing items could not.
-        ``components``: points per domain (``None`` if undetermined),
-        ``points_known`` and ``points_max_possible``, ``classified``.
+        or ``None`` when missing items could change it, the criteria are not
+        applicable, or applicability is not recorded. ``interpretation``:
+        ``"classified"`` (total ≥ 9), ``"not classified"``,
+        ``"not applicable"``, ``"unknown"`` (missing items could decide either
+        way) or ``"undetermined: applicability not recorded"`` (either
+        exclusion flag, ``ssc_like_disorder`` or
+        ``skin_thickening_spares_fingers``, is ``None`` and neither is
+        ``True``: the criteria may not apply, so no classification is made;
+        the points are still given in ``components``). Because a missing item
+        can only add points, ``"classified"`` is reported when the recorded
+        items already reach 9, and ``"not classified"`` when even all missing
+        items could not. ``components``: points per domain (``None`` if
+        undetermined), ``points_known`` and ``points_max_possible``,
+        ``classified`` (``None`` unless decided and applicable).
 
     Notes
     -----
@@ -190,6 +201,7 @@ def acr_eular_2013(items: AcrEular2013Items) -> Result:
     if v[_EXCLUSION] or v[_SPARES]:
         return Result("acr_eular_2013", None, "not applicable", {"classified": None}, missing,
                       tuple(caveats), (_SRC,), "points")
+    applicability_known = v[_EXCLUSION] is not None and v[_SPARES] is not None
 
     components: dict[str, object] = {}
     suff = v[SUFFICIENT]
@@ -204,17 +216,18 @@ def acr_eular_2013(items: AcrEular2013Items) -> Result:
         hi += d_hi
     components["points_known"] = lo
     components["points_max_possible"] = hi
-    if lo >= THRESHOLD:
-        classified: bool | None = True
-    elif hi < THRESHOLD:
-        classified = False
-    else:
+    classified: bool | None
+    if not applicability_known:
+        # unknown stays unknown: the criteria may not apply at all (spec §2 exclusions)
         classified = None
+        interpretation = UNDETERMINED
+    else:
+        classified = True if lo >= THRESHOLD else False if hi < THRESHOLD else None
+        interpretation = {True: "classified", False: "not classified", None: "unknown"}[classified]
     components["classified"] = classified
-    interpretation = {True: "classified", False: "not classified", None: "unknown"}[classified]
     return Result(
         name="acr_eular_2013",
-        value=lo if lo == hi else None,
+        value=lo if lo == hi and applicability_known else None,
         interpretation=interpretation,
         components=components,
         missing=missing,
@@ -249,22 +262,26 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Vectorised :func:`acr_eular_2013` for a validated, coerced visits table.
 
     Returns ``acr_eular_2013_points`` (Int64, null when not computable),
-    ``acr_eular_2013_classified`` (Boolean, null when unknown or not
-    applicable) and ``acr_eular_2013_status`` (the interpretation text).
+    ``acr_eular_2013_classified`` (Boolean, null when unknown, not
+    applicable or applicability not recorded) and ``acr_eular_2013_status``
+    (the interpretation text), exactly as :func:`acr_eular_2013`.
     """
     _check_consistency(df)
-    lo, hi = pl.col("_lo"), pl.col("_hi")
+    lo, hi, na, undet = pl.col("_lo"), pl.col("_hi"), pl.col("_na"), pl.col("_undet")
     not_applicable = pl.col(_EXCLUSION).fill_null(False) | pl.col(_SPARES).fill_null(False)
+    unrecorded = pl.col(_EXCLUSION).is_null() | pl.col(_SPARES).is_null()
     return (
         df.lazy()
-        .select(_total(False).alias("_lo"), _total(True).alias("_hi"), not_applicable.alias("_na"))
+        .select(_total(False).alias("_lo"), _total(True).alias("_hi"), not_applicable.alias("_na"),
+                (~not_applicable & unrecorded).alias("_undet"))
         .select(
-            pl.when(~pl.col("_na") & (lo == hi)).then(lo).alias("acr_eular_2013_points"),
-            pl.when(pl.col("_na")).then(None)
+            pl.when(~na & ~undet & (lo == hi)).then(lo).alias("acr_eular_2013_points"),
+            pl.when(na | undet).then(None)
             .when(lo >= THRESHOLD).then(True)
             .when(hi < THRESHOLD).then(False)
             .alias("acr_eular_2013_classified"),
-            pl.when(pl.col("_na")).then(pl.lit("not applicable"))
+            pl.when(na).then(pl.lit("not applicable"))
+            .when(undet).then(pl.lit(UNDETERMINED))
             .when(lo >= THRESHOLD).then(pl.lit("classified"))
             .when(hi < THRESHOLD).then(pl.lit("not classified"))
             .otherwise(pl.lit("unknown"))

@@ -454,6 +454,20 @@ def _rcriss_decide(
     return np.where(non, 0, np.where(sure, 1, -1))
 
 
+def _check_threshold(field: str, value: Any, unit: str) -> float:
+    """A change threshold of rCRISS: a number > 0 and ≤ 100.
+
+    0 is refused: with a threshold of 0 an unchanged measure would count as
+    improved (or, for the veto, as worsened).
+    """
+    allowed = f"a number greater than 0 and at most 100 ({unit})"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputTypeError(field, value, allowed)
+    if not 0 < value <= 100:  # also refuses NaN
+        raise InputError(field, value, allowed)
+    return float(value)
+
+
 def revised_criss(
     baseline: CrissVisit,
     follow_up: CrissVisit,
@@ -479,9 +493,11 @@ def revised_criss(
         Relative improvement (%) required of mRSS, HAQ-DI and both globals
         (decrease). The paper reports several cut-offs and adopts none
         [UNCONFIRMED]; 20 is a project display default (the paper's headline
-        example), 25 and 30 are common sensitivity variants.
+        example), 25 and 30 are common sensitivity variants. Must be > 0 and
+        ≤ 100: with 0 an unchanged measure would count as improved.
     fvc_pct : float
         Improvement (increase) required of FVC % predicted; 5 [SECONDARY].
+        Must be > 0 and ≤ 100.
     fvc_mode : {"relative", "absolute"}
         Whether ``fvc_pct`` is % of baseline or percentage points [UNCONFIRMED].
     min_items : int
@@ -492,7 +508,7 @@ def revised_criss(
     worsening_veto_pct : float, optional
         If given, a patient with any core measure worsened by at least this
         relative percentage (FVC per ``fvc_mode``) is a non-responder
-        [UNCONFIRMED; off by default].
+        [UNCONFIRMED; off by default]. Must be > 0 and ≤ 100.
 
     Returns
     -------
@@ -510,11 +526,12 @@ def revised_criss(
        Convergence 2023 abstract 1515 (two-step form, FVC 5 %).
     """
     _check_inputs(baseline, follow_up, events, events_optional=True)
-    check_number("pct", pct, 0, 100, unit="%")
-    check_number("fvc_pct", fvc_pct, 0, 100, unit="% or percentage points")
+    _check_threshold("pct", pct, "%")
+    _check_threshold("fvc_pct", fvc_pct, "% or percentage points")
     check_choice("fvc_mode", fvc_mode, ("relative", "absolute"))
     check_number("min_items", min_items, 1, 5, integer=True)
-    check_number("worsening_veto_pct", worsening_veto_pct, 0, 100, unit="%")
+    if worsening_veto_pct is not None:
+        _check_threshold("worsening_veto_pct", worsening_veto_pct, "%")
     if apply_step1 and events is None:
         raise InputError("events", None, "step-1 events (CrissStep1Events) when apply_step1 is True")
 
@@ -696,9 +713,12 @@ def score_frame(
     ------
     ConsistencyError
         A row giving both the cm and the mm value of one global.
+    InputError
+        ``rcriss_pct`` or ``rcriss_fvc_pct`` not > 0 and ≤ 100 (as in
+        :func:`revised_criss`).
     """
-    check_number("rcriss_pct", rcriss_pct, 0, 100, unit="%")
-    check_number("rcriss_fvc_pct", rcriss_fvc_pct, 0, 100, unit="% or percentage points")
+    _check_threshold("rcriss_pct", rcriss_pct, "%")
+    _check_threshold("rcriss_fvc_pct", rcriss_fvc_pct, "% or percentage points")
     check_choice("rcriss_fvc_mode", rcriss_fvc_mode, ("relative", "absolute"))
     check_number("rcriss_min_items", rcriss_min_items, 1, 5, integer=True)
     base = {m: _frame_measure(df, "baseline", m) for m in CORE_MEASURES}

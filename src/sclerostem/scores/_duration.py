@@ -4,9 +4,13 @@ Source: spec scores.md §7 — duration is conventionally counted from the first
 SSc-attributable symptom other than Raynaud to the assessment date; some trials
 count from the first symptom of any kind, so both onsets are stored
 [CONFIRMED, PMC8677444]. Context thresholds shown in ``components``: < 18 months
-favoured for "early" dcSSc trials [CONFIRMED, PMC8677444]; ≤ 4 years was the
-entry window of ASSIST, ASTIS and SCOT [CONFIRMED, Walker 2018 RMD Open review
-table]. Years = days / 365.25 (project convention).
+favoured for "early" dcSSc trials [CONFIRMED, PMC8677444]; ≤ 4 years as the
+HSCT trial entry window [SECONDARY only: review tables, hsct.md §A2]. It is the
+ASSIST and ASTIS (route A) limit in Walker 2018 RMD Open Table 1 and RDCNA-2015;
+for SCOT the limit is an unresolved conflict (≤ 4 y in Walker 2018 Table 1 vs
+≤ 5 y in RDCNA-2015 Table 3; SCOT.duration [U], no primary text read), and the
+ASTIS route B limit is ≤ 2 y. Every result with the flag carries a caveat saying
+so. Years = days / 365.25 (project convention).
 """
 
 from __future__ import annotations
@@ -17,18 +21,32 @@ import numpy as np
 import polars as pl
 
 from sclerostem.errors import ConsistencyError
-from sclerostem.result import Result
+from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column, check_value
 
 __all__ = ["COLUMNS", "disease_duration", "score_frame"]
 
-_SRC = "spec scores.md §7 (PMC8677444; Walker2018_RMDOpen review table)"
+_SRC = "spec scores.md §7 (PMC8677444); hsct.md §A2 (Walker2018_RMDOpen Table 1, RDCNA-2015 Table 3)"
+_SRC_WINDOW = "hsct.md §A2: Walker2018_RMDOpen Table 1; RDCNA-2015 Table 3 (secondary reviews)"
 #: Mean Julian year, days (project convention for converting days to years).
 DAYS_PER_YEAR = 365.25
 #: "Early" dcSSc for trials: < 18 months [CONFIRMED, PMC8677444].
 EARLY_MONTHS = 18
-#: HSCT trial entry window (ASSIST, ASTIS, SCOT): ≤ 4 years [CONFIRMED, Walker 2018].
+#: HSCT trial entry window ≤ 4 years [SECONDARY, hsct.md §A2: ASSIST.duration and
+#: ASTIS.route_A from review tables]; SCOT.duration is an unresolved conflict
+#: (≤ 4 y Walker 2018 vs ≤ 5 y RDCNA-2015) — see :data:`HSCT_WINDOW_CAVEAT`.
 HSCT_TRIAL_WINDOW_YEARS = 4
+
+#: Shown with every result that carries ``within_hsct_trial_window_4y``.
+HSCT_WINDOW_CAVEAT = Caveat(
+    "disease_duration.hsct_window_secondary",
+    "The ≤ 4-year HSCT trial entry window comes from secondary review tables only "
+    "(Walker 2018 RMD Open Table 1; RDCNA-2015): ≤ 4 years for ASSIST and ASTIS (route A; "
+    "route B ≤ 2 years). For SCOT the limit is unresolved: ≤ 4 years (Walker 2018) vs "
+    "≤ 5 years (RDCNA-2015 Table 3); no primary text read. Check the trial protocol.",
+    _SRC_WINDOW,
+    Evidence.SECONDARY,
+)
 
 _VISIT = Column("visit_date", "date", description="date of the visit (YYYY-MM-DD)", source=_SRC)
 _ONSET = Column("first_non_raynaud_symptom_date", "date",
@@ -68,8 +86,10 @@ def disease_duration(
     Result
         ``value``: years (days / 365.25), ``None`` if a date is missing.
         ``components``: ``days``, ``years_from_raynaud``,
-        ``early_lt_18_months`` and ``within_hsct_trial_window_4y`` (≤ 4 years,
-        the ASSIST/ASTIS/SCOT entry window).
+        ``early_lt_18_months`` and ``within_hsct_trial_window_4y`` (≤ 4 years:
+        the ASSIST and ASTIS route-A entry window from secondary review tables;
+        SCOT's limit is unresolved, ≤ 4 vs ≤ 5 years — the caveat
+        ``disease_duration.hsct_window_secondary`` [SECONDARY] says so).
 
     Raises
     ------
@@ -79,7 +99,10 @@ def disease_duration(
     References
     ----------
     .. [1] Domsic RT et al. (Pittsburgh cohort, onset definitions), PMC8677444.
-    .. [2] Walker UA, Saketkoo LA, Distler O. RMD Open 2018;4:e000533, Table 1.
+    .. [2] Walker UA, Saketkoo LA, Distler O. RMD Open 2018;4:e000533, Table 1
+       (secondary review; ≤ 4 y for all three trials).
+    .. [3] RDCNA-2015 Table 3 (secondary review; SCOT ≤ 5 y), as summarised in
+       ``shared/spec/hsct.md`` §A2 (SCOT.duration: unresolved conflict).
 
     Examples
     --------
@@ -112,7 +135,7 @@ def disease_duration(
             "within_hsct_trial_window_4y": years <= HSCT_TRIAL_WINDOW_YEARS,
         },
         missing=missing,
-        caveats=(),
+        caveats=(HSCT_WINDOW_CAVEAT,),
         sources=(_SRC,),
         unit="years",
     )

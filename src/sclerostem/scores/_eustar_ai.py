@@ -184,7 +184,8 @@ def eustar_activity_index(
     if variant == "continuous_skin":
         caveats = (Caveat(
             "eustar_ai.continuous_skin_unconfirmed",
-            "UNCONFIRMED variant: the mRSS item scores 0.084 × mRSS when mRSS ≤ 18. It is not in "
+            f"UNCONFIRMED variant: the mRSS item scores {CONTINUOUS_SKIN_SLOPE:g} × mRSS when "
+            f"mRSS ≤ {MRSS_CUT:g}. It is not in "
             "the published abstract (which scores mRSS > 18 as 1.5, otherwise 0); check the "
             "paper's table before relying on it.",
             "bindevevssykdommer.no (spec scores.md §3a)", Evidence.UNCONFIRMED),)

@@ -7,7 +7,9 @@ Sources (``shared/spec/scores.md`` §1 and §10):
   2(1):11–18, doi:10.5301/jsrd.5000231).
 * No published imputation rule: a missing site makes the total not computable
   [project decision, spec §1 "Missing data"].
-* Change thresholds: spec §1 table "Change thresholds published" and §10.
+* Change thresholds: spec §1 table "Change thresholds published" and §10; the
+  ASSIST skin arm with its baseline condition (baseline mRSS > 14) from
+  hsct.md §C4 [SECONDARY, review tables].
 """
 
 from __future__ import annotations
@@ -219,6 +221,11 @@ class MrssChangeDefinition:
     min_baseline : int or None
         Lowest baseline mRSS of the population the rule was derived in; a
         smaller baseline adds a caveat.
+    applies_above_baseline : int or None
+        The rule is defined only for a baseline mRSS strictly above this value
+        (ASSIST: "if baseline mRSS > 14", hsct.md §C4). With a baseline at or
+        below it the result is *not applicable*: ``value`` ``None`` and an
+        interpretation saying why.
     """
 
     name: str
@@ -233,7 +240,12 @@ class MrssChangeDefinition:
     status: Evidence
     note: str | None = None
     min_baseline: int | None = None
+    applies_above_baseline: int | None = None
 
+
+#: ASSIST skin arm applies only "if baseline mRSS > 14" [SECONDARY: hsct.md §C4,
+#: RDCNA-2015 and Walker-2018 review tables].
+ASSIST_MIN_BASELINE_EXCLUSIVE = 14
 
 #: Published change definitions (spec scores.md §1 table "Change thresholds
 #: published", and §10 for ASSIST). Keys are the ``definition`` argument of
@@ -272,10 +284,14 @@ MRSS_CHANGE_DEFINITIONS: dict[str, MrssChangeDefinition] = {
         ),
         MrssChangeDefinition(
             "assist_improvement", "improvement", None, False, 0.25, True, None,
-            "fall of more than 25 % (skin arm of the ASSIST response; the FVC arm is separate)",
-            "Burt2011_Lancet_ASSIST via Walker2018_RMDOpen Table 1", Evidence.CONFIRMED,
-            "ASSIST response is '> 25 % fall in mRSS OR > 10 % rise in FVC'; only the skin arm is "
+            "fall of more than 25 % if baseline mRSS > 14 (skin arm of the ASSIST response; "
+            "the FVC arm is separate)",
+            "Burt2011_Lancet_ASSIST via Walker2018_RMDOpen Table 1 and RDCNA-2015 (hsct.md §C4)",
+            Evidence.SECONDARY,
+            "ASSIST response is '> 25 % fall in mRSS (if baseline mRSS > 14) OR > 10 % rise in FVC', "
+            "read in secondary review tables only (hsct.md §C4 [S]); only the skin arm is "
             "evaluated here.",
+            applies_above_baseline=ASSIST_MIN_BASELINE_EXCLUSIVE,
         ),
         MrssChangeDefinition(
             "assist_progression", "progression", None, False, 0.25, True, None,
@@ -338,8 +354,11 @@ def mrss_change(
     -------
     Result
         ``value`` is ``True`` (definition met), ``False`` (not met) or ``None``
-        (a total missing). ``interpretation`` is ``"improved"`` /
-        ``"not improved"`` or ``"progressed"`` / ``"not progressed"``.
+        (a total missing, or the definition not applicable). ``interpretation``
+        is ``"improved"`` / ``"not improved"``, ``"progressed"`` /
+        ``"not progressed"``, ``"unknown"``, or ``"not applicable: ..."`` when
+        the baseline is outside the rule's scope (ASSIST: baseline mRSS must be
+        > 14, hsct.md §C4 [SECONDARY]).
         ``components`` holds ``delta_points`` (follow-up − baseline),
         ``relative_change`` (fraction of baseline; ``None`` when baseline is 0)
         and the definition's thresholds.
@@ -361,7 +380,9 @@ def mrss_change(
        cutaneous systemic sclerosis: a EUSTAR analysis. Ann Rheum Dis 2016,
        PMID 27016052 (skin improvement: fall > 5 points and ≥ 25 %, 12 ± 2 months).
     .. [4] Ann Rheum Dis 2019;78(5):648–56 (EUSTAR progressive skin fibrosis).
-    .. [5] Walker UA et al. RMD Open 2018;4:e000533, Table 1 (ASSIST response).
+    .. [5] Walker UA et al. RMD Open 2018;4:e000533, Table 1 (ASSIST response),
+       with the baseline condition "if baseline mRSS > 14" as given in
+       ``shared/spec/hsct.md`` §C4 (RDCNA-2015, Walker-2018) [SECONDARY].
 
     Examples
     --------
@@ -411,6 +432,18 @@ def mrss_change(
     }
     pos, neg = (("improved", "not improved") if defn.direction == "improvement"
                 else ("progressed", "not progressed"))
+    floor = defn.applies_above_baseline
+    if floor is not None:
+        components["applies_above_baseline"] = floor
+    if floor is not None and base is not None and base <= floor:
+        caveats.append(Caveat(
+            "mrss_change.not_applicable",
+            f"The definition applies only if baseline mRSS > {floor}; baseline here: {base}.",
+            defn.source, defn.status,
+        ))
+        return Result(f"mrss_change.{defn.name}", None,
+                      f"not applicable: baseline mRSS {base} is not above {floor}",
+                      components, missing, tuple(caveats), (defn.source,), None)
     if base is None or fu is None:
         return Result(f"mrss_change.{defn.name}", None, "unknown", components, missing,
                       tuple(caveats), (defn.source,), None)
@@ -450,7 +483,10 @@ def _meets_expr(defn: MrssChangeDefinition, delta: pl.Expr, base: pl.Expr) -> pl
         rel_ok = rel > defn.min_relative if defn.relative_strict else rel >= defn.min_relative
         zero_ok = (size > 0) & pl.lit(defn.direction == "progression")
         ok = ok & pl.when(base == 0).then(zero_ok).otherwise(rel_ok)
-    return pl.when(delta.is_not_null()).then(ok)
+    known = delta.is_not_null()
+    if defn.applies_above_baseline is not None:  # not applicable -> null, as value None
+        known = known & (base > defn.applies_above_baseline)
+    return pl.when(known).then(ok)
 
 
 def mrss_total_expr() -> pl.Expr:
@@ -464,7 +500,8 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
     Returns ``mrss_total`` (null if any site is missing), ``mrss_change_points``
     and ``mrss_change_relative`` (against ``baseline_mrss_total``) and one
     boolean column ``mrss_<definition>`` per entry of
-    :data:`MRSS_CHANGE_DEFINITIONS`; same numbers as :func:`mrss` and
+    :data:`MRSS_CHANGE_DEFINITIONS` (null = unknown or not applicable, e.g.
+    ASSIST with a baseline mRSS ≤ 14); same numbers as :func:`mrss` and
     :func:`mrss_change`.
     """
     total, delta, base = pl.col("mrss_total"), pl.col("mrss_change_points"), pl.col(_BASELINE.name)

@@ -6,9 +6,11 @@ Source: spec scores.md §10, built on Walker UA, Saketkoo LA, Distler O.
 there. Each definition is a named :class:`EndpointDefinition` (trial, rule,
 thresholds, source, status) so that every result says which one was applied.
 
-* ASSIST improvement at 12 months: > 25 % fall in mRSS **or** > 10 % rise in
-  FVC [CONFIRMED, review table]. Whether the FVC rise is relative or in
-  percentage points is not stated in the spec: read as relative (caveat).
+* ASSIST improvement at 12 months: > 25 % fall in mRSS (if baseline mRSS
+  > 14) **or** > 10 % rise in FVC [SECONDARY: review tables, hsct.md §C4 —
+  RDCNA-2015, Walker-2018]. With a baseline mRSS ≤ 14 the skin arm is not
+  applicable and only the FVC arm decides. Whether the FVC rise is relative
+  or in percentage points is not stated in the spec: read as relative (caveat).
 * ASSIST progression (> 25 % mRSS rise or > 10 % FVC fall) [UNCONFIRMED].
 * Significant FVC decline ≥ 10 % relative (EUSTAR analyses) [CONFIRMED, PMC6517861].
 
@@ -31,6 +33,7 @@ from sclerostem.errors import InputError, UnknownFieldError
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column
 from sclerostem.scores._models import ColumnModel
+from sclerostem.scores._mrss import ASSIST_MIN_BASELINE_EXCLUSIVE
 
 __all__ = [
     "COLUMNS",
@@ -42,6 +45,7 @@ __all__ = [
 ]
 
 _SRC_WALKER = "Walker2018_RMDOpen_4_e000533 Table 1"
+_SRC_ASSIST = f"{_SRC_WALKER}; RDCNA-2015 (hsct.md §C4)"
 _SRC_EUSTAR_FVC = "EUSTAR FVC decline >= 10 % relative (PMC6517861)"
 
 Arm = tuple[Literal["mrss", "fvc"], Literal["fall", "rise"], float, bool]
@@ -69,6 +73,10 @@ class EndpointDefinition:
         Confirmation status of the rule.
     note : str or None
         Caveat shown with every result.
+    mrss_applies_above_baseline : int or None
+        The mRSS arm applies only when the baseline mRSS is strictly above this
+        value (ASSIST: 14, hsct.md §C4); otherwise it is *not applicable* and
+        left out of the OR (the other arms decide).
     """
 
     name: str
@@ -78,6 +86,7 @@ class EndpointDefinition:
     source: str
     status: Evidence
     note: str | None = None
+    mrss_applies_above_baseline: int | None = None
 
 
 #: Endpoint definitions of spec §10 that can be evaluated per patient.
@@ -86,11 +95,14 @@ ENDPOINT_DEFINITIONS: dict[str, EndpointDefinition] = {
     for d in (
         EndpointDefinition(
             "assist_improvement", "ASSIST (Burt 2011)",
-            "improvement at 12 months: mRSS fall > 25 % or FVC rise > 10 %",
+            "improvement at 12 months: mRSS fall > 25 % (if baseline mRSS > 14) or FVC rise > 10 %",
             (("mrss", "fall", 0.25, True), ("fvc", "rise", 0.10, True)),
-            _SRC_WALKER, Evidence.CONFIRMED,
-            "The FVC arm (> 10 % rise) is read as a relative change of FVC % predicted; the "
-            "source table does not say whether it is relative or in percentage points.",
+            _SRC_ASSIST, Evidence.SECONDARY,
+            "Read in secondary review tables only (hsct.md §C4 [S]). The mRSS arm applies only if "
+            "baseline mRSS > 14. The FVC arm (> 10 % rise) is read as a relative change of FVC % "
+            "predicted; the source table does not say whether it is relative or in percentage "
+            "points.",
+            mrss_applies_above_baseline=ASSIST_MIN_BASELINE_EXCLUSIVE,
         ),
         EndpointDefinition(
             "assist_progression", "ASSIST (Burt 2011)",
@@ -174,7 +186,10 @@ def response_endpoint(
     Result
         ``value``: ``True`` (met), ``False`` (not met) or ``None`` (unknown).
         Arms are joined by OR: one arm met is enough even if the other arm's
-        data are missing; "not met" needs every arm evaluated.
+        data are missing; "not met" needs every applicable arm evaluated. An
+        arm outside its scope (ASSIST mRSS arm with baseline mRSS ≤ 14) is
+        not applicable: it is left out, reported as
+        ``components["mrss_fall_applicable"] = False`` with a caveat.
         ``interpretation``: ``"met"``, ``"not met"`` or ``"unknown"``.
         ``components``: each arm's relative change and result.
 
@@ -182,7 +197,9 @@ def response_endpoint(
     ----------
     .. [1] Walker UA, Saketkoo LA, Distler O. Haematopoietic stem cell
        transplantation in systemic sclerosis. RMD Open 2018;4:e000533, Table 1.
-    .. [2] Burt RK et al. Lancet 2011;378:498–506 (ASSIST).
+    .. [2] Burt RK et al. Lancet 2011;378:498–506 (ASSIST); primary end point
+       as given in ``shared/spec/hsct.md`` §C4 [SECONDARY: RDCNA-2015,
+       Walker-2018].
 
     Examples
     --------
@@ -205,32 +222,48 @@ def response_endpoint(
                                      "rule": defn.rule}
     results: list[bool | None] = []
     missing: list[str] = []
+    caveats: list[Caveat] = []
+    if defn.note:
+        caveats.append(Caveat(f"response.{defn.name}", defn.note, defn.source, defn.status))
     for arm in defn.arms:
         measure = "mrss_total" if arm[0] == "mrss" else "fvc_percent_predicted"
         base, fu = v[f"baseline_{measure}"], v[f"followup_{measure}"]
         missing += [f"{p}_{measure}" for p, x in (("baseline", base), ("followup", fu)) if x is None]
-        met = _arm_met(arm, base, fu)
+        floor = defn.mrss_applies_above_baseline if arm[0] == "mrss" else None
         rel = None if base is None or fu is None or base == 0 else (fu - base) / base
         components[f"{arm[0]}_relative_change"] = rel
+        if floor is not None and base is not None and base <= floor:
+            # arm not applicable: left out of the OR (hsct.md §C4 "if baseline mRSS > 14")
+            components[f"{arm[0]}_{arm[1]}_met"] = None
+            components[f"{arm[0]}_{arm[1]}_applicable"] = False
+            caveats.append(Caveat(
+                f"response.{defn.name}.mrss_arm_not_applicable",
+                f"The mRSS arm applies only if baseline mRSS > {floor}; baseline here: {base:g}. "
+                "It is left out and the other arm(s) decide.",
+                defn.source, defn.status,
+            ))
+            continue
+        met = _arm_met(arm, base, fu)
         components[f"{arm[0]}_{arm[1]}_met"] = met
         results.append(met)
     value: bool | None
     if any(r is True for r in results):
         value = True
-    elif all(r is False for r in results):
+    elif results and all(r is False for r in results):
         value = False
     else:
         value = None
-    caveats: tuple[Caveat, ...] = ()
-    if defn.note:
-        caveats = (Caveat(f"response.{defn.name}", defn.note, defn.source, defn.status),)
+    if results:
+        interpretation = {True: "met", False: "not met", None: "unknown"}[value]
+    else:
+        interpretation = "not applicable: no arm of the definition applies"
     return Result(
         name=f"response.{defn.name}",
         value=value,
-        interpretation={True: "met", False: "not met", None: "unknown"}[value],
+        interpretation=interpretation,
         components=components,
         missing=tuple(missing),
-        caveats=caveats,
+        caveats=tuple(caveats),
         sources=(defn.source,),
         unit=None,
     )
@@ -240,7 +273,7 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Vectorised :func:`response_endpoint` for every definition.
 
     Returns one Boolean column ``response_<name>`` per entry of
-    :data:`ENDPOINT_DEFINITIONS` (null = unknown); same results as the one-visit
+    :data:`ENDPOINT_DEFINITIONS` (null = unknown or not applicable); same results as the one-visit
     function (relative changes computed with numpy, as in Python).
     """
     def arr(name: str) -> np.ndarray:
@@ -252,6 +285,7 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
     for name, defn in ENDPOINT_DEFINITIONS.items():
         any_true = np.zeros(df.height, dtype=bool)
         all_false = np.ones(df.height, dtype=bool)
+        any_applicable = np.zeros(df.height, dtype=bool)
         for measure, direction, threshold, strict in defn.arms:
             base, fu = data[measure]
             known = ~np.isnan(base) & ~np.isnan(fu)
@@ -260,8 +294,17 @@ def score_frame(df: pl.DataFrame) -> pl.DataFrame:
             size = -rel if direction == "fall" else rel
             met = size > threshold if strict else size >= threshold
             met = np.where(base == 0, (direction == "rise") & (fu > 0), met) & known
+            floor = defn.mrss_applies_above_baseline if measure == "mrss" else None
+            if floor is not None:  # not applicable (baseline <= floor): arm left out
+                applicable = ~(base <= floor)  # NaN baseline stays applicable (unknown)
+                met &= applicable
+                known = known | ~applicable
+            else:
+                applicable = np.ones(df.height, dtype=bool)
+            any_applicable |= applicable
             any_true |= met
             all_false &= known & ~met
+        all_false &= any_applicable
         code = np.where(any_true, 0, np.where(all_false, 1, 2))
         labels = pl.Series([True, False, None], dtype=pl.Boolean)
         out.append(labels.gather(code).alias(f"response_{name}"))
