@@ -236,3 +236,34 @@ def test_meta_hazard_ratio_outside_limits(tmp_path):
     assert res.stderr.strip() == (
         "error: row 2, field 'hr': got 1.5; allowed: a value strictly between ci_low = 0.5 and ci_high = 1.2."
     )
+
+
+def test_evidence_show_prints_row_caveats():
+    """ASTIS HR panels inferred (hsct.md C3); SCOT 72-month KM population per-protocol [D] (hsct.md C2)."""
+    res = runner.invoke(app, ["evidence", "show", "ASTIS"])
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    hr = [i for i, line in enumerate(lines) if "pooled at" in line and " HR " in line]
+    assert len(hr) == 10
+    assert lines[hr[-1] + 1].startswith("      caveat [unconfirmed]: ASTIS hazard ratios: ")
+    assert "(A = EFS, B = OS) was inferred" in lines[hr[-1] + 1]
+    assert "  - efs pooled at 2 years: HR 0.35 (0.16-0.74), P .006 [confirmed, hsct.md C3]" in lines
+    scot = runner.invoke(app, ["evidence", "show", "SCOT"]).stdout.splitlines()
+    assert "  - os control, PP (population derived) at 72 months: 51 %, P 0.02 [confirmed, hsct.md C6]" in scot
+    km = [i for i, line in enumerate(scot) if "(population derived)" in line]
+    assert len(km) == 4
+    assert scot[km[-1] + 1].startswith("      caveat [derived]: SCOT 72-month Kaplan-Meier estimates")
+    assert sum(line.lstrip().startswith("caveat") for line in scot) == 1
+
+
+def test_evidence_show_json_has_caveats_and_population_status():
+    data = json.loads(runner.invoke(app, ["evidence", "show", "SCOT", "--json"]).stdout)
+    km = [o for o in data["outcomes"] if o["time_label"] == "72 months" and o["outcome"] == "efs"]
+    assert [o["population_status"] for o in km] == ["derived", "derived"]
+    assert [[c["code"] for c in o["caveats"]] for o in km] == [["evidence.population_status"]] * 2
+
+
+def test_evidence_icons_shows_derived_population(tmp_path):
+    res = runner.invoke(app, ["evidence", "icons", "SCOT", "os", "--plot", str(tmp_path / "os.png")])
+    assert res.exit_code == 0
+    assert "At 72 months, per-protocol (population derived). Source: SCOT" in res.stdout

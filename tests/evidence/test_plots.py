@@ -120,6 +120,8 @@ def test_trial_icon_arms(study, outcome, counts, status):
     assert time_label.startswith("At ")
     assert source.startswith(study)
     assert label
+    # SCOT 72-month KM population is per-protocol [D] (hsct.md C2): the picture says so
+    assert ("(population derived)" in time_label) == (study == "SCOT" and outcome in ("efs", "os"))
 
 
 def test_forest_xlabel_and_transform_options():

@@ -74,8 +74,12 @@ def show_cmd(
         typer.echo(f"  {cited}; record status: {ref.status.value}; spec: {ref.spec_ref or '-'}")
         if ref.notes:
             typer.echo(f"  note: {ref.notes}")
-        for r in rows:
+        for i, r in enumerate(rows):
             typer.echo(f"  - {_row_text(r)}")
+            following = rows[i + 1].caveats if i + 1 < len(rows) else None
+            if r.caveats != following:  # once, after each run of rows sharing caveats (e.g. both arms)
+                for cv in r.caveats:
+                    typer.echo(f"      caveat [{cv.status.value}]: {cv.message}")
 
     fail_on_input_error(run)
 
@@ -122,6 +126,8 @@ def _row_text(r: Any) -> str:
         if r.n is not None:
             val += f", n = {r.n}"
     pop = f", {r.population.upper()}" if r.population else ""
+    if r.population and r.population_derived:
+        pop += f" (population {r.population_status.value})"
     p = f", P {r.p_value}" if r.p_value else ""
     return f"{r.outcome} {r.arm}{pop} at {r.time_label}: {val}{p} [{r.status.value}, {r.spec_ref}]"
 

@@ -3,7 +3,7 @@
 The dataset ships with the package (``sclerostem/data/evidence``): the review's
 page (its reference list is parsed at load time), ``references.yaml`` (study
 kind, therapy and disease of every reference, plus records the specs confirm
-that the review does not cite) and ``outcome.yaml`` (results read from
+that the review does not cite) and ``outcomes.yaml`` (results read from
 ``shared/spec/hsct.md`` and ``msc.md``, each with its confirmation status and
 the spec text it was read from).
 

@@ -15,7 +15,7 @@ import yaml
 from sclerostem.errors import ConsistencyError, InputError, UnknownFieldError
 from sclerostem.evidence._model import DISEASES, KINDS, MEASURES, OUTCOMES, OutcomeRow, Reference
 from sclerostem.evidence._parse import ParsedReference, parse_reference_list
-from sclerostem.result import Evidence
+from sclerostem.result import Caveat, Evidence
 
 __all__ = [
     "ARMS",
@@ -214,10 +214,28 @@ def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+#: Code of the caveat a row must carry when its population is less certain than its numbers.
+POPULATION_CAVEAT = "evidence.population_status"
+
+
+def _caveat_library(data: dict[str, Any]) -> dict[str, Caveat]:
+    out = {}
+    for name, c in (data.get("caveats") or {}).items():
+        out[name] = Caveat(code=c["code"], message=c["message"], source=c.get("source"), status=Evidence(c["status"]))
+    return out
+
+
+def _arm_quote(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
 @functools.cache
 def _outcome_table() -> tuple[OutcomeRow, ...]:
     data = _outcomes_yaml()
     refs = _reference_table()
+    library = _caveat_library(data)
     rows: list[OutcomeRow] = []
     seen: set[str] = set()
     for spec in data["rows"]:
@@ -228,6 +246,19 @@ def _outcome_table() -> tuple[OutcomeRow, ...]:
             raise UnknownFieldError("outcomes.yaml outcome", spec["outcome"], "a key of OUTCOMES")
         if spec["measure"] not in MEASURES:
             raise UnknownFieldError("outcomes.yaml measure", spec["measure"], "a key of MEASURES")
+        caveats = []
+        for name in spec.get("caveats", []):
+            if name not in library:
+                raise UnknownFieldError("outcomes.yaml caveats", name, "a name under the file's top-level `caveats`")
+            caveats.append(library[name])
+        status = Evidence(spec["status"])
+        population_status = None if spec.get("population_status") is None else Evidence(spec["population_status"])
+        if (population_status not in (None, status)
+                and not any(c.code == POPULATION_CAVEAT for c in caveats)):
+            raise ConsistencyError(
+                f"outcomes.yaml {study}/{spec['outcome']}/{spec['time']} population_status", population_status.value,
+                f"a row whose population is less certain than its numbers ({status.value}) to carry a "
+                f"caveat with code {POPULATION_CAVEAT!r}")
         arms = spec.get("arms") or {spec["arm"]: spec}
         for arm, values in arms.items():
             if arm not in ARMS:
@@ -250,7 +281,7 @@ def _outcome_table() -> tuple[OutcomeRow, ...]:
                     ci_low=_opt_float(values.get("ci_low")),
                     ci_high=_opt_float(values.get("ci_high")),
                     measure=spec["measure"],
-                    status=Evidence(spec["status"]),
+                    status=status,
                     spec_ref=spec["spec_ref"],
                     spec_quote=spec["spec_quote"],
                     population=population,
@@ -259,6 +290,9 @@ def _outcome_table() -> tuple[OutcomeRow, ...]:
                     time_label=str(spec.get("time_label", "")),
                     note=spec.get("note"),
                     time_code=str(spec["time"]),
+                    population_status=population_status,
+                    caveats=tuple(caveats),
+                    arm_quote=_arm_quote(values.get("quote")),
                 )
             )
     return tuple(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sclerostem.result import Evidence
+from sclerostem.result import Caveat, Evidence
 
 __all__ = [
     "DISEASES",
@@ -213,6 +213,19 @@ class OutcomeRow:
         Curator's note.
     time_code : str
         Short time code used in ``key`` (e.g. ``"72m"``, ``"5.8y"``, ``"3-10y"``).
+    population_status : Evidence or None
+        Confirmation status of ``population`` when it differs from ``status``
+        (e.g. SCOT's 72-month Kaplan-Meier values are [P] but their
+        per-protocol population is [D], hsct.md C2); ``None`` when the
+        population is as certain as the numbers.
+    caveats : tuple of Caveat
+        Statements to show wherever the row is shown (e.g. an inferred
+        figure-panel assignment, a derived population). Renderers must show
+        them next to the row's numbers.
+    arm_quote : tuple of str
+        The fragments of ``spec_quote`` that hold this arm's own numbers, for
+        quotes that give both arms in running text (empty when the quote is a
+        spec table row, whose columns say which arm a number belongs to).
     """
 
     key: str
@@ -235,6 +248,14 @@ class OutcomeRow:
     time_label: str = ""
     note: str | None = None
     time_code: str = ""
+    population_status: Evidence | None = None
+    caveats: tuple[Caveat, ...] = ()
+    arm_quote: tuple[str, ...] = ()
+
+    @property
+    def population_derived(self) -> bool:
+        """``True`` when the population is less certain than the numbers (see ``population_status``)."""
+        return self.population_status is not None and self.population_status is not self.status
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON representation."""
@@ -259,4 +280,7 @@ class OutcomeRow:
             "spec_ref": self.spec_ref,
             "spec_quote": self.spec_quote,
             "note": self.note,
+            "population_status": None if self.population_status is None else self.population_status.value,
+            "caveats": [c.to_dict() for c in self.caveats],
+            "arm_quote": list(self.arm_quote),
         }

@@ -192,7 +192,7 @@ def trial_icon_arms(study: str, outcome: str, *, time: str | None = None) -> tup
         arms.append(IconArm(label, round(pct), r.status.value, how))
     r0 = chosen["hsct"]
     pop = {"itt": ", intention-to-treat", "pp": ", per-protocol"}.get(r0.population or "", "")
-    if pop and r0.population_derived:  # e.g. SCOT's 72-month KM estimates: values [P], population [D]
+    if pop and r0.population_derived and r0.population_status is not None:  # e.g. SCOT 72-month KM: population [D]
         pop += f" (population {r0.population_status.value})"
     ref = get(study)
     status = ", ".join(sorted({a.status for a in arms}))
