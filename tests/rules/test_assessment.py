@@ -92,3 +92,35 @@ def test_smoking_is_shown_as_information_not_as_a_factor() -> None:
     assert r.value is None
     assert r.components["patient_value"] == "former"
     assert run(smoking_status=None).risk("risk.smoking").missing == ("smoking_status",)
+
+
+def test_trial_trm_value_is_the_twelve_month_row() -> None:
+    """hsct.md C6: the value of risk.trm.<trial> is the 12-month HSCT-arm row, named in its label —
+    ASTIS 8/79 [S], ASSIST 0/10 [S], SCOT 1/36 at 12 months [S] (not the first row in file order,
+    which for SCOT is the 54-month ITT row)."""
+    a = run()
+    for study, events, n in (("ASTIS", 8, 79), ("ASSIST", 0, 10), ("SCOT", 1, 36)):
+        r = a.risk(f"risk.trm.{study}")
+        assert r.value == pytest.approx(round(100.0 * events / n, 1)), study
+        assert r.components["time_months"] == 12, study
+        assert r.interpretation == "treatment-related mortality at 12 months, HSCT arm"
+
+
+def test_trial_trm_without_a_twelve_month_row_is_none() -> None:
+    """Mechanism: rows at other time points only -> no value (never another time point's number)."""
+    from types import SimpleNamespace
+
+    from sclerostem.rules._risk import _twelve_month_row
+
+    rows = [SimpleNamespace(time_months=54.0, population="itt"), SimpleNamespace(time_months=72.0, population=None)]
+    assert _twelve_month_row(rows) is None
+    itt = SimpleNamespace(time_months=12.0, population="itt")
+    assert _twelve_month_row([SimpleNamespace(time_months=12.0, population="pp"), itt, *rows]) is itt
+
+
+def test_unconfirmed_cardiac_failure_is_not_a_present_exclusion() -> None:
+    """TAPSE < 1.8 cm is [U] (hsct.md A3): listed for review, the cardiac-exclusion factor stays unknown."""
+    r = run(tapse_cm=1.5).risk("risk.cardiac_exclusions")
+    assert r.value is None
+    assert r.components["present"] == []
+    assert r.components["unconfirmed"] == ["EBMT-cardio-2017.tapse"]

@@ -38,10 +38,26 @@ def test_scot_duration_between_the_two_limits_is_undetermined() -> None:
     assert "sources disagree on SCOT.duration" in v.summary()
 
 
-def test_scot_duration_above_both_limits_fails() -> None:
+def test_scot_duration_above_both_limits_needs_review_not_exclusion() -> None:
+    """Both published limits (4 and 5 y) are UNCONFIRMED (hsct.md A2): not met, yet never the sole reason
+    for "not eligible" — the set is undetermined with the rule listed for review, with its caveat."""
     a = run(disease_duration_years=5.5)
-    assert rule_value(a, "SCOT.duration") is False
-    assert a.verdict("SCOT").verdict == "not eligible"
+    v = a.verdict("SCOT")
+    r = v.rule("SCOT.duration")
+    assert r.value is False
+    assert "rules.unconfirmed_not_met" in _codes(r)
+    assert v.verdict == "undetermined"
+    assert v.unconfirmed == ("SCOT.duration",)
+    assert v.failed == ()
+    assert "unconfirmed threshold not met, review against the primary source: SCOT.duration" in v.summary()
+
+
+def test_unconfirmed_failure_does_not_hide_a_confirmed_one() -> None:
+    """SCOT age 18-69 is [P] (SCOT abstract/registry): a 70-year-old with 5.5 y disease is not eligible."""
+    v = run(disease_duration_years=5.5, age_years=70).verdict("SCOT")
+    assert v.verdict == "not eligible"
+    assert v.failed == ("SCOT.age_max",)
+    assert v.unconfirmed == ("SCOT.duration",)
 
 
 def test_scot_duration_unknown_when_missing() -> None:
@@ -81,6 +97,58 @@ def test_tapse_rule_is_unconfirmed_and_says_so() -> None:
         r = run(tapse_cm=tapse).verdict("EBMT-cardio-2017").rule("EBMT-cardio-2017.tapse")
         assert "rules.unconfirmed" in _codes(r)
         assert r.components["status"] == "unconfirmed"
+
+
+def test_failed_tapse_alone_never_makes_the_patient_not_eligible() -> None:
+    """hsct.md A3: TAPSE < 1.8 cm "column placement inferred, not certain" [U]. Mechanism: one value
+    below and one at the encoded threshold (read from the file, not locked in here)."""
+    from sclerostem.rules import criteria_sets
+
+    rule = next(s for s in criteria_sets() if s.id == "EBMT-cardio-2017").rule("EBMT-cardio-2017.tapse")
+    threshold = rule.condition.threshold  # type: ignore[union-attr]
+    below = run(tapse_cm=round(threshold - 0.1, 2)).verdict("EBMT-cardio-2017")
+    assert below.rule("EBMT-cardio-2017.tapse").value is False
+    assert below.verdict == "undetermined"
+    assert below.failed == ()
+    assert below.unconfirmed == ("EBMT-cardio-2017.tapse",)
+    assert {"rules.unconfirmed", "rules.unconfirmed_not_met"} <= _codes(below.rule("EBMT-cardio-2017.tapse"))
+    at = run(tapse_cm=threshold).verdict("EBMT-cardio-2017")
+    assert at.verdict == "eligible"
+    assert at.unconfirmed == ()
+
+
+def test_unconfirmed_failure_is_general_not_tapse_specific() -> None:
+    """Any UNCONFIRMED rule: a synthetic set whose only rule is UNCONFIRMED never reaches "not eligible",
+    while the same rule tagged SECONDARY does (mechanism; threshold passed explicitly)."""
+    from sclerostem.rules import evaluate_set
+    from sclerostem.rules._criteria import parse_criteria
+
+    def demo(status: str):  # type: ignore[no-untyped-def]
+        return parse_criteria({
+            "id": "DEMO", "title": "Demo", "kind": "trial", "version": "1", "source": "SCOT",
+            "spec_ref": "test", "description": "mechanism test",
+            "rules": [{"id": "DEMO.lvef", "title": "LVEF", "kind": "exclusion",
+                       "condition": {"parameter": "lvef_percent", "operator": "<", "threshold": 50,
+                                     "examination": "echocardiography"},
+                       "source": "SCOT", "ref": "test", "status": status}],
+        }, "demo.yaml")
+
+    values = {"lvef_percent": 40.0}
+    assert evaluate_set(demo("UNCONFIRMED"), values).verdict == "undetermined"
+    assert evaluate_set(demo("SECONDARY"), values).verdict == "not eligible"
+    assert evaluate_set(demo("UNCONFIRMED"), {"lvef_percent": 60.0}).verdict == "eligible"
+
+
+def test_asbmt_carries_the_trial_sets_caveats() -> None:
+    """The ASBMT rule refers to ASSIST/ASTIS/SCOT: their UNCONFIRMED and conflicting-source caveats are
+    carried onto it, not only their verdicts (SCOT.duration is UNCONFIRMED, hsct.md A2)."""
+    a = run()
+    r = a.verdict("ASBMT-2018").rule("ASBMT-2018.rct_population")
+    messages = [c.message for c in r.caveats]
+    assert any(m.startswith("SCOT.duration: threshold not confirmed") for m in messages)
+    assert any(m.startswith("SCOT.duration: sources disagree") for m in messages)
+    assert any(m.startswith("ASBMT-2018.rct_population: threshold not confirmed") for m in messages)
+    assert len(messages) == len(set(messages))
 
 
 def test_tapse_mechanism_uses_the_encoded_parameter() -> None:

@@ -74,7 +74,19 @@ def test_good_file_loads(tmp_path: Path) -> None:
      "allowed: an id starting with the set id ('DEMO.')."),
     (_with_rule(threshold=3),
      "criteria file 'demo.yaml', rule 'DEMO.age', field 'threshold': got 3; allowed: one of 'condition', "
-     "'conflict', 'id', 'kind', 'note', 'on_fail', 'ref', 'source', 'status', 'title', 'via'."),
+     "'conflict', 'id', 'kind', 'note', 'on_fail', 'ref', 'source', 'status', 'summary', 'title', 'via'."),
+    (_with_rule(summary=""),
+     "criteria file 'demo.yaml', rule 'DEMO.age', field 'summary': got ''; allowed: a short non-empty text."),
+    (_with_rule(condition={"any_scale_of": [
+        {"parameter": "ecog_performance_status", "operator": ">=", "threshold": 2, "examination": "performance status"},
+        {"any_of": [{"parameter": "karnofsky_percent", "operator": "<=", "threshold": 60,
+                     "examination": "performance status"},
+                    {"parameter": "age_years", "operator": ">", "threshold": 90, "examination": "clinical history"}]}]}),
+     "criteria file 'demo.yaml', rule 'DEMO.age', field 'condition.any_scale_of': got [{'parameter': "
+     "'ecog_performance_status', 'operator': '>=', 'threshold': 2, 'examination': 'performance status'}, "
+     "{'any_of': [{'parameter': 'karnofsky_percent', 'operator': '<=', 'threshold': 60, 'examination': "
+     "'performance status'}, {'parameter': 'age_years', 'operator': '>', 'threshold': 90, 'examination': "
+     "'clinical history'}]}]; allowed: a list of parameter conditions (one per scale)."),
     ({**GOOD, "rules": [{k: v for k, v in GOOD["rules"][0].items() if k != "ref"}]},
      "criteria file 'demo.yaml', rule 'DEMO.age', field 'ref': got None; allowed: a value (the field is required)."),
     ({**GOOD, "version": 1},

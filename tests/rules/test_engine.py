@@ -8,10 +8,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sclerostem.rules import criteria_sets, evaluate_rule
-from sclerostem.rules._criteria import AllOf, AnyOf, Leaf
+from sclerostem.rules._criteria import AllOf, AnyOf, AnyScaleOf, Leaf
 from sclerostem.rules._engine import SetVerdict
 
 RULES = [r for s in criteria_sets() for r in s.rules if not s.depends_on()]
+
+
+def _has_scales(c) -> bool:  # type: ignore[no-untyped-def]
+    if isinstance(c, AnyScaleOf):
+        return True
+    return isinstance(c, AllOf | AnyOf) and any(_has_scales(p) for p in c.conditions)
+
+
+#: Rules whose conditions are monotone in their inputs. ``any_scale_of`` (ECOG or Karnofsky) is decided
+#: by one recorded scale and is deliberately not: a second scale can overturn it (tested below).
+MONOTONE_RULES = [r for r in RULES if not _has_scales(r.condition)]
 
 
 def _leaf(value: bool | None) -> tuple[Leaf, dict[str, Any]]:
@@ -60,7 +71,7 @@ def _value_for(param: str, draw_num: float, draw_bool: bool) -> Any:
 @given(data=st.data())
 def test_filling_in_a_missing_value_never_changes_a_decided_rule(data: st.DataObject) -> None:
     """Monotonicity: a rule decided with some inputs missing stays decided the same way whatever they are."""
-    rule = data.draw(st.sampled_from(RULES))
+    rule = data.draw(st.sampled_from(MONOTONE_RULES))
     params = sorted(set(rule.condition.parameters()) | {p for a in rule.conflict for p in a.condition.parameters()})
     values: dict[str, Any] = {}
     for p in params:
@@ -121,3 +132,18 @@ def test_rule_result_is_a_result_with_sources() -> None:
     assert d["value"] is True
     assert d["sources"] == ["Walker-2018", "RDCNA-2015"]
     assert d["components"]["status"] == "secondary"
+
+
+def test_any_scale_of_is_decided_by_the_recorded_scale() -> None:
+    """EBMT-2025 T2 (hsct.md A1): poor performance status = ECOG >= 2 or Karnofsky <= 60 %. One recorded
+    scale decides; poor on either counts; unknown only when neither is recorded."""
+    rule = next(s for s in criteria_sets() if s.id == "EBMT-2025").rule("EBMT-2025.performance_status")
+    assert isinstance(rule.condition, AnyScaleOf)
+    assert evaluate_rule(rule, {"ecog_performance_status": 1}).value is True  # exclusion absent
+    assert evaluate_rule(rule, {"karnofsky_percent": 70}).value is True
+    assert evaluate_rule(rule, {"karnofsky_percent": 60}).value is False
+    assert evaluate_rule(rule, {"ecog_performance_status": 1, "karnofsky_percent": 60}).value is False
+    unknown = evaluate_rule(rule, {})
+    assert unknown.value is None
+    assert unknown.missing == ("ecog_performance_status", "karnofsky_percent")
+    assert len(MONOTONE_RULES) == len(RULES) - 1

@@ -12,9 +12,10 @@ import pytest
 
 from tests.rules._base import run
 
-E, N, U = "eligible", "not eligible", "undetermined"
+E, N, U, M = "eligible", "not eligible", "undetermined", "eligible after MDT review"
 
 # example -> {set: (verdict, failed rules, mdt-review rules, examinations needed)}
+# (UNCONFIRMED failures, which never make a set "not eligible", are checked in UNCONFIRMED_FAILURES.)
 EXPECTED = {
     # 45 y woman, dcSSc mRSS 25, 2.1 y, ILD, full normal work-up; 8 months of MMF (UPSIDE excludes > 6 months)
     "scot-eligible": {
@@ -24,14 +25,15 @@ EXPECTED = {
     },
     # same patient 1.5 y from onset, untreated: every trial; EBMT asks for MDT review of first-line HSCT
     "early-untreated": {
-        "EBMT-2025": (E, (), ("EBMT-2025.line_of_therapy",), ()), "EBMT-cardio-2017": (E, (), (), ()),
+        "EBMT-2025": (M, (), ("EBMT-2025.line_of_therapy",), ()), "EBMT-cardio-2017": (E, (), (), ()),
         "ASBMT-2018": (E, (), (), ()), "ASSIST": (E, (), (), ()), "ASTIS": (E, (), (), ()),
         "SCOT": (E, (), (), ()), "UPSIDE": (E, (), (), ()),
     },
-    # echo PASP 58, RHC mPAP 32/38, PASP 52/60, PVR 3.8: every PH cut-off except ASTIS (mPAP > 50)
+    # echo PASP 58, RHC mPAP 32/38, PASP 52/60, PVR 3.8: every PH cut-off except ASTIS (mPAP > 50);
+    # EBMT-2025's PASP/mPAP limits apply to Cy 200 mg/kg protocols only (hsct.md A1): MDT review
     "pulmonary-hypertension": {
-        "EBMT-2025": (N, ("EBMT-2025.pasp_rest", "EBMT-2025.pasp_fluid", "EBMT-2025.mpap_rest",
-                          "EBMT-2025.mpap_fluid"), (), ()),
+        "EBMT-2025": (M, (), ("EBMT-2025.pasp_rest", "EBMT-2025.pasp_fluid", "EBMT-2025.mpap_rest",
+                              "EBMT-2025.mpap_fluid"), ()),
         "EBMT-cardio-2017": (N, ("EBMT-cardio-2017.pasp_rest", "EBMT-cardio-2017.pasp_fluid",
                                  "EBMT-cardio-2017.mpap_rest", "EBMT-cardio-2017.mpap_fluid",
                                  "EBMT-cardio-2017.pvr"), (), ()),
@@ -53,10 +55,11 @@ EXPECTED = {
                              "right heart catheterisation with fluid challenge")),
         "UPSIDE": (N, ("UPSIDE.prior_immunosuppression",), (), ("right heart catheterisation with fluid challenge",)),
     },
-    # lcSSc, mRSS 8, non-progressive ILD: EBMT's ILD route does not apply; no trial takes limited disease
+    # lcSSc, mRSS 8, non-progressive ILD: EBMT's ILD route does not apply; no trial takes limited disease.
+    # ASBMT's rule (the toolkit's reading of the abstract) is UNCONFIRMED: not met -> undetermined, not excluded
     "limited-cutaneous": {
         "EBMT-2025": (N, ("EBMT-2025.skin_organ",), (), ()), "EBMT-cardio-2017": (E, (), (), ()),
-        "ASBMT-2018": (N, ("ASBMT-2018.rct_population",), (), ()),
+        "ASBMT-2018": (U, (), (), ()),
         "ASSIST": (N, ("ASSIST.subtype",), (), ()),
         "ASTIS": (N, ("ASTIS.subtype", "ASTIS.entry_route"), (), ()),
         "SCOT": (N, ("SCOT.subtype", "SCOT.skin"), (), ()),
@@ -64,14 +67,14 @@ EXPECTED = {
     },
     # man of 63, LVEF 47 %: EBMT over 60 -> MDT; ASSIST < 60; SCOT LVEF < 50; ASTIS (<= 65, LVEF >= 45) eligible
     "older-man-low-lvef": {
-        "EBMT-2025": (E, (), ("EBMT-2025.age_max",), ()), "EBMT-cardio-2017": (E, (), (), ()),
+        "EBMT-2025": (M, (), ("EBMT-2025.age_max",), ()), "EBMT-cardio-2017": (E, (), (), ()),
         "ASBMT-2018": (E, (), (), ()), "ASSIST": (N, ("ASSIST.age_max",), (), ()), "ASTIS": (E, (), (), ()),
         "SCOT": (N, ("SCOT.lvef",), (), ()), "UPSIDE": (N, ("UPSIDE.prior_immunosuppression",), (), ()),
     },
     # 9 IV courses over 9 months, 11.5 g = 6.75 g/m2: every trial's prior-cyclophosphamide exclusion
     "prior-cyclophosphamide": {
         "EBMT-2025": (E, (), (), ()), "EBMT-cardio-2017": (E, (), (), ()),
-        "ASBMT-2018": (N, ("ASBMT-2018.rct_population",), (), ()),
+        "ASBMT-2018": (U, (), (), ()),  # UNCONFIRMED rule not met: review, not "not eligible"
         "ASSIST": (N, ("ASSIST.prior_cyclophosphamide",), (), ()),
         "ASTIS": (N, ("ASTIS.prior_cyclophosphamide",), (), ()),
         "SCOT": (N, ("SCOT.prior_cyclophosphamide",), (), ()),
@@ -87,6 +90,14 @@ EXPECTED = {
 }
 
 
+#: Rules not met only under an UNCONFIRMED threshold (they need review; hsct.md A1: the ASBMT abstract
+#: gives no patient-level criteria).
+UNCONFIRMED_FAILURES = {
+    "limited-cutaneous": {"ASBMT-2018": ("ASBMT-2018.rct_population",)},
+    "prior-cyclophosphamide": {"ASBMT-2018": ("ASBMT-2018.rct_population",)},
+}
+
+
 def test_every_shipped_example_has_an_expected_verdict() -> None:
     shipped = {p.name.removesuffix(".json")
                for p in (resources.files("sclerostem") / "data" / "patients").iterdir() if p.name.endswith(".json")}
@@ -98,6 +109,8 @@ def test_example_full_verdict(name: str) -> None:
     a = run(name)
     got = {v.set_id: (v.verdict, v.failed, v.mdt_review, v.examinations) for v in a.verdicts}
     assert got == EXPECTED[name]
+    unconfirmed = {v.set_id: v.unconfirmed for v in a.verdicts if v.unconfirmed}
+    assert unconfirmed == UNCONFIRMED_FAILURES.get(name, {})
 
 
 def test_pulmonary_hypertension_example_flags_cardiac_risk() -> None:

@@ -12,6 +12,8 @@ from sclerostem.errors import ConsistencyError, InputError, InputTypeError, Unkn
 from sclerostem.rules import Patient, assess, derived_inputs, patient_from_json
 from tests.rules._base import example
 
+RTOL_EXACT = 1e-12  #: days / 365.25 in double precision, no rounding
+
 
 def test_everything_optional_and_unknown_stays_unknown() -> None:
     p = Patient()
@@ -51,8 +53,8 @@ def test_invalid_values_name_field_value_and_allowed(data, error, message) -> No
     ({"visit_date": "2026-01-10", "date_of_birth": "1980-01-11", "age_years": 46},
      "field 'age_years': got 46; allowed: the age from date_of_birth and visit_date (45 years), or leave it empty."),
     ({"visit_date": "2026-01-10", "date_first_non_raynaud_symptom": "2024-01-10", "disease_duration_years": 3},
-     "field 'disease_duration_years': got 3.0; allowed: a duration matching date_first_non_raynaud_symptom and "
-     "visit_date (2.00 years)."),
+     "field 'disease_duration_years': got 3.0; allowed: the duration from date_first_non_raynaud_symptom and "
+     "visit_date (2.0014 years), or leave it empty."),
     ({"age_years": 30, "disease_duration_years": 31},
      "field 'disease_duration_years': got 31.0; allowed: a duration no longer than age_years (30)."),
     ({"prior_alkylating_agent": False, "prior_cyclophosphamide_oral_months": 2},
@@ -105,13 +107,13 @@ def test_schema_key_is_ignored() -> None:
 def test_derived_inputs_computed_by_the_scores_engine() -> None:
     """scot-eligible: 17 site grades sum to 25 (scores.md §1: mRSS = sum of sites); upper arms > 0 ->
     diffuse (scores.md §7); sufficient ACR/EULAR criterion -> classified (scores.md §2); onset
-    2024-09-01 to visit 2026-10-15 = 774 days / 365.25 = 2.12 years."""
+    2024-09-01 to visit 2026-10-15 = 774 days / 365.25 = 2.1191 years (passed to the rules unrounded)."""
     d = derived_inputs(Patient(**example("scot-eligible")))
     assert d["mrss_total"].value == 25
     assert d["mrss_total"].interpretation.startswith("computed")
     assert d["cutaneous_subset"].value == "diffuse"
     assert d["acr_eular_2013_classified"].value is True
-    assert d["disease_duration_years"].value == 2.12
+    assert d["disease_duration_years"].value == pytest.approx(774 / 365.25, rel=RTOL_EXACT)
     assert d["age_years"].interpretation == "given"
 
 

@@ -148,9 +148,17 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = [
     ("EBMT-2025.skin_organ", "scot-eligible", {"mrss_total": 16}, {"mrss_total": 15}, "ineligible",
      "EBMT-2025 T5 mRSS > 15 with visceral organ"),
     ("EBMT-2025.skin_organ", "scot-eligible",
-     {"mrss_total": 21, "crp_mg_l": 10.1, "pulmonary_involvement": False, "other_visceral_organ_involvement": False},
-     {"mrss_total": 21, "crp_mg_l": 10, "pulmonary_involvement": False, "other_visceral_organ_involvement": False},
+     {"mrss_total": 21, "crp_mg_l": 10.1, "crp_other_causes_excluded": True, "pulmonary_involvement": False,
+      "other_visceral_organ_involvement": False},
+     {"mrss_total": 21, "crp_mg_l": 10, "crp_other_causes_excluded": True, "pulmonary_involvement": False,
+      "other_visceral_organ_involvement": False},
      "ineligible", "EBMT-2025 T5 mRSS > 20 with CRP > 10 mg/L"),
+    ("EBMT-2025.skin_organ", "scot-eligible",
+     {"mrss_total": 21, "crp_mg_l": 30, "crp_other_causes_excluded": True, "pulmonary_involvement": False,
+      "other_visceral_organ_involvement": False},
+     {"mrss_total": 21, "crp_mg_l": 30, "crp_other_causes_excluded": False, "pulmonary_involvement": False,
+      "other_visceral_organ_involvement": False},
+     "ineligible", "EBMT-2025 T5 CRP route: infection/other causes excluded"),
     ("EBMT-2025.skin_organ", "scot-eligible",
      {"mrss_total": 20, "crp_mg_l": 30, "pulmonary_involvement": False, "other_visceral_organ_involvement": True},
      {"mrss_total": 20, "crp_mg_l": 30, "pulmonary_involvement": False, "other_visceral_organ_involvement": False},
@@ -167,20 +175,26 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = [
      "EBMT-2025 T5 first-line intolerance"),
     ("EBMT-2025.performance_status", "scot-eligible", {"ecog_performance_status": 1}, {"ecog_performance_status": 2},
      "mdt_review", "EBMT-2025 T2 ECOG >= 2 needs MDT review"),
+    ("EBMT-2025.performance_status", "scot-eligible", {"ecog_performance_status": None, "karnofsky_percent": 70},
+     {"ecog_performance_status": None, "karnofsky_percent": 60}, "mdt_review",
+     "EBMT-2025 T2 Karnofsky <= 60 % needs MDT review"),
+    ("EBMT-2025.performance_status", "scot-eligible", {"ecog_performance_status": 1, "karnofsky_percent": 70},
+     {"ecog_performance_status": 1, "karnofsky_percent": 60}, "mdt_review",
+     "EBMT-2025 T2 poor on either scale (ECOG >= 2, Karnofsky <= 60 %)"),
     ("EBMT-2025.septal_bounce", "scot-eligible", {"cmr_septal_bounce_or_d_sign": False},
      {"cmr_septal_bounce_or_d_sign": True}, "ineligible", "EBMT-2025 T5"),
     ("EBMT-2025.constrictive_pericarditis", "scot-eligible", {"constrictive_pericarditis": False},
      {"constrictive_pericarditis": True}, "ineligible", "EBMT-2025 T5"),
     ("EBMT-2025.tamponade", "scot-eligible", {"cardiac_tamponade": False}, {"cardiac_tamponade": True},
      "ineligible", "EBMT-2025 T5"),
-    ("EBMT-2025.pasp_rest", "scot-eligible", {"rhc_pasp_rest_mmhg": 40}, {"rhc_pasp_rest_mmhg": 40.1}, "ineligible",
-     "EBMT-2025 T5 PASP > 40 rest"),
+    ("EBMT-2025.pasp_rest", "scot-eligible", {"rhc_pasp_rest_mmhg": 40}, {"rhc_pasp_rest_mmhg": 40.1}, "mdt_review",
+     "EBMT-2025 T5 (Cy 200 mg/kg protocols) PASP > 40 rest"),
     ("EBMT-2025.pasp_fluid", "scot-eligible", {"rhc_pasp_fluid_challenge_mmhg": 45},
-     {"rhc_pasp_fluid_challenge_mmhg": 45.1}, "ineligible", "EBMT-2025 T5 PASP > 45 fluid"),
-    ("EBMT-2025.mpap_rest", "scot-eligible", {"rhc_mpap_rest_mmhg": 25}, {"rhc_mpap_rest_mmhg": 25.1}, "ineligible",
-     "EBMT-2025 T5 mPAP > 25 rest"),
+     {"rhc_pasp_fluid_challenge_mmhg": 45.1}, "mdt_review", "EBMT-2025 T5 (Cy 200 mg/kg protocols) PASP > 45 fluid"),
+    ("EBMT-2025.mpap_rest", "scot-eligible", {"rhc_mpap_rest_mmhg": 25}, {"rhc_mpap_rest_mmhg": 25.1}, "mdt_review",
+     "EBMT-2025 T5 (Cy 200 mg/kg protocols) mPAP > 25 rest"),
     ("EBMT-2025.mpap_fluid", "scot-eligible", {"rhc_mpap_fluid_challenge_mmhg": 30},
-     {"rhc_mpap_fluid_challenge_mmhg": 30.1}, "ineligible", "EBMT-2025 T5 mPAP > 30 fluid"),
+     {"rhc_mpap_fluid_challenge_mmhg": 30.1}, "mdt_review", "EBMT-2025 T5 (Cy 200 mg/kg protocols) mPAP > 30 fluid"),
     # --- EBMT 2017 cardiopulmonary work-up: hsct.md A3 EBMT column [S, JSRD-2023 T3] ---
     ("EBMT-cardio-2017.pvr", "scot-eligible", {"rhc_pvr_wood_units": 3}, {"rhc_pvr_wood_units": 3.1}, "ineligible",
      "JSRD-2023 T3 PVR > 3 WU"),
@@ -210,26 +224,34 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = [
     ("UPSIDE.subtype", "early-untreated", {"mrss_total": 25, "cutaneous_subset": "diffuse"},
      {"mrss_total": 25, "cutaneous_subset": "limited"}, "ineligible", "UPSIDE T2 dcSSc"),
     ("UPSIDE.skin_or_organ", "early-untreated",
-     {"mrss_total": 15, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0,
+     {"mrss_total": 15, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 0},
-     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0,
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 0}, "ineligible", "UPSIDE T2 mRSS >= 15"),
     ("UPSIDE.skin_or_organ", "early-untreated",
      {"mrss_total": 14, "ild_on_hrct": True, "fvc_percent_predicted": 90, "dlco_percent_predicted": 85,
-      "fvc_relative_decline_12m_percent": 0, "dlco_relative_decline_12m_percent": 0},
+      "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
+      "dlco_relative_decline_12m_percent": 0},
      {"mrss_total": 14, "ild_on_hrct": True, "fvc_percent_predicted": 90, "dlco_percent_predicted": 85.1,
-      "fvc_relative_decline_12m_percent": 0, "dlco_relative_decline_12m_percent": 0}, "ineligible",
+      "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
+      "dlco_relative_decline_12m_percent": 0}, "ineligible",
      "UPSIDE T2 DLCO <= 85 % with ILD on HRCT"),
     ("UPSIDE.skin_or_organ", "early-untreated",
-     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 10.1,
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 10.1, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 0},
-     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 10,
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 10, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 0}, "ineligible", "UPSIDE T2 FVC decline > 10 %"),
     ("UPSIDE.skin_or_organ", "early-untreated",
-     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0,
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 15.1},
-     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0,
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 0,
       "dlco_relative_decline_12m_percent": 15}, "ineligible", "UPSIDE T2 DLCO decline > 15 %"),
+    ("UPSIDE.skin_or_organ", "early-untreated",
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 10.1,
+      "dlco_relative_decline_12m_percent": 0},
+     {"mrss_total": 14, "ild_on_hrct": False, "fvc_relative_decline_12m_percent": 0, "tlc_relative_decline_12m_percent": 10,
+      "dlco_relative_decline_12m_percent": 0}, "ineligible",
+     "UPSIDE T2 (PMC7978271) TLC decline > 10 % ('FVC predicted and/or TLC predicted')"),
     ("UPSIDE.prior_immunosuppression", "early-untreated", {"prior_immunosuppressant_months": 6},
      {"prior_immunosuppressant_months": 6.5}, "ineligible", "UPSIDE T2 > 6 months"),
     ("UPSIDE.prior_alkylating_agent", "early-untreated", {"prior_alkylating_agent": False},
@@ -256,10 +278,12 @@ def test_both_sides_of_threshold(rule_id: str, base: str, ok: dict[str, Any], ba
     if consequence == "ineligible":
         assert verdict.verdict == "not eligible"
         assert rule_id in verdict.failed
-    else:  # the guideline lets a multidisciplinary team go beyond the limit
-        assert verdict.verdict == "eligible"
+    else:  # the guideline lets a multidisciplinary team go beyond the limit: eligible only after review
+        assert verdict.verdict == "eligible after MDT review"
         assert rule_id in verdict.mdt_review
         assert rule_id not in verdict.failed
+        assert verdict.summary().startswith("eligible after MDT review: ")
+        assert rule_id in verdict.summary()
 
 
 def test_every_numeric_rule_has_a_threshold_case() -> None:
@@ -274,3 +298,41 @@ def test_every_numeric_rule_has_a_threshold_case() -> None:
     }
     all_rules = {r.id for s in criteria_sets() for r in s.rules}
     assert all_rules - covered - tested_elsewhere == set()
+
+
+def test_ebmt_crp_route_is_unknown_until_other_causes_are_excluded() -> None:
+    """EBMT-2025 T5 (hsct.md A1): "CRP > 10 mg/L with infection/other causes excluded" — not recorded
+    means unknown (asked from the clinical history), never assumed excluded."""
+    a = run(mrss_total=21, crp_mg_l=30, pulmonary_involvement=False, other_visceral_organ_involvement=False,
+            crp_other_causes_excluded=None)
+    v = a.verdict("EBMT-2025")
+    assert rule_value(a, "EBMT-2025.skin_organ") is None
+    assert "crp_other_causes_excluded" in v.rule("EBMT-2025.skin_organ").missing
+    assert v.verdict == "undetermined"
+
+
+def test_ebmt_pulmonary_pressure_limits_are_scoped_to_cy_200_protocols() -> None:
+    """EBMT-2025 T5 / msc.md 4.6: PASP/mPAP limits are contraindications for standard high-dose
+    cyclophosphamide (200 mg/kg) protocols only; the summary says exactly that."""
+    v = run(rhc_mpap_rest_mmhg=32).verdict("EBMT-2025")
+    assert v.verdict == "eligible after MDT review"
+    assert v.summary() == ("eligible after MDT review: EBMT-2025.mpap_rest "
+                           "(contraindication for Cy 200 mg/kg protocols)")
+
+
+def test_eligible_after_mdt_review_with_an_unknown_rule_is_undetermined() -> None:
+    """An unknown rule still leaves the set undetermined; the review is named after it."""
+    v = run(age_years=61, smoking_status=None).verdict("EBMT-2025")
+    assert v.verdict == "undetermined"
+    assert v.summary() == ("undetermined: needs clinical history "
+                           "(multidisciplinary review needed: EBMT-2025.age_max)")
+
+
+def test_review_reasons_are_grouped_and_kept_apart() -> None:
+    """A plain MDT limit (age > 60, EBMT-2025 T5) and a protocol-scoped one (mPAP > 25, T5) in one line."""
+    v = run("older-man-low-lvef", rhc_mpap_rest_mmhg=30).verdict("EBMT-2025")
+    assert v.summary() == ("eligible after MDT review: EBMT-2025.age_max; EBMT-2025.mpap_rest "
+                           "(contraindication for Cy 200 mg/kg protocols)")
+    ph = run("pulmonary-hypertension").verdict("EBMT-2025")
+    assert ph.summary() == ("eligible after MDT review: EBMT-2025.pasp_rest, EBMT-2025.pasp_fluid, "
+                            "EBMT-2025.mpap_rest, EBMT-2025.mpap_fluid (contraindication for Cy 200 mg/kg protocols)")

@@ -18,11 +18,12 @@ __all__ = ["IconPanel", "ReportContext", "build_context"]
 #: Patient summary groups: (heading, fields in display order).
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Disease", ("age_years", "sex", "disease_duration_years", "mrss_total", "cutaneous_subset",
-                 "acr_eular_2013_classified", "crp_mg_l", "acute_phase_reaction", "ecog_performance_status")),
+                 "acr_eular_2013_classified", "crp_mg_l", "crp_other_causes_excluded", "acute_phase_reaction",
+                 "ecog_performance_status", "karnofsky_percent")),
     ("Organ involvement", ("pulmonary_involvement", "ild_on_hrct", "progressive_ild", "heart_involvement",
                            "kidney_involvement", "other_visceral_organ_involvement", "proteinuria", "active_gave")),
     ("Lungs", ("fvc_percent_predicted", "dlco_percent_predicted", "fvc_relative_decline_12m_percent",
-               "dlco_relative_decline_12m_percent", "pao2_mmhg")),
+               "tlc_relative_decline_12m_percent", "dlco_relative_decline_12m_percent", "pao2_mmhg")),
     ("Heart and pulmonary circulation", (
         "lvef_percent", "echo_pasp_mmhg", "tapse_cm", "rhc_mpap_rest_mmhg", "rhc_mpap_fluid_challenge_mmhg",
         "rhc_mpap_exercise_mmhg", "rhc_pasp_rest_mmhg", "rhc_pasp_fluid_challenge_mmhg", "rhc_pvr_wood_units",
@@ -41,7 +42,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _NO_UNIT = {"NYHA class", "WHO class", "ECOG grade"}
-_VERDICT_CLASS = {"eligible": "ok", "not eligible": "bad", "undetermined": "unknown"}
+_VERDICT_CLASS = {"eligible": "ok", "eligible after MDT review": "warn", "not eligible": "bad",
+                  "undetermined": "unknown"}
 #: Short outcome names for the evidence tables (codes of sclerostem.evidence.OUTCOMES).
 OUTCOME_LABELS = {
     "efs": "Event-free survival",
@@ -60,7 +62,8 @@ def fmt_value(value: Any, unit: str | None = None) -> str:
         return "not recorded"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    # 4 decimals: enough that a computed duration of 4.0027 years is not shown as "4" next to "<= 4 years"
+    text = f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     if unit and unit not in _NO_UNIT:
         text += f" {unit}"
     return text
@@ -134,13 +137,16 @@ def _rule_row(r: Result) -> dict[str, Any]:
         "condition": c["condition"],
         "interpretation": r.interpretation,
         "finding": "" if c["finding"] == r.interpretation else c["finding"],
-        "css": {"met": "ok", "not met": "bad" if c["on_fail"] == "ineligible" else "warn",
+        "css": {"met": "ok",
+                "not met": "bad" if c["on_fail"] == "ineligible" and not c.get("unconfirmed_failure") else "warn",
                 "unknown": "unknown"}[r.interpretation or "unknown"],
         "patient_values": values,
         "status": c["status"],
         "source": sources,
         "note": c["note"],
         "mdt": c["on_fail"] == "mdt_review",
+        "review_reason": c.get("summary") or "",
+        "unconfirmed_failure": bool(c.get("unconfirmed_failure")),
         "conflict": [f"{x['condition']} ({x['source']}, {x['ref']}; {x['status']})" for x in c["conflict"]],
         "missing": [f"{label(m)} ({c['examinations'].get(m, 'clinical history')})" for m in r.missing],
         "caveats": [cv.message for cv in r.caveats],
@@ -191,8 +197,12 @@ def _risks(a: Assessment) -> list[dict[str, Any]]:
                 finding = "present: " + ", ".join(c["present"])
             elif c["unknown"]:
                 finding = "unknown: needs " + ", ".join(c["examinations"])
+            elif c.get("unconfirmed"):
+                finding = "none confirmed"
             else:
                 finding = "none found"
+            if c.get("unconfirmed"):
+                finding += "; under an UNCONFIRMED threshold (review): " + ", ".join(c["unconfirmed"])
         else:
             unit = "%" if r.name == "risk.lvef_below_50" else None
             finding = f"{r.interpretation} (patient: {fmt_value(c.get('patient_value'), unit)})"
@@ -231,8 +241,10 @@ def _evidence(a: Assessment) -> list[dict[str, Any]]:
             g = grouped.setdefault(key, {
                 "outcome": OUTCOME_LABELS.get(r.outcome) or OUTCOMES.get(r.outcome, r.outcome),
                 "time": r.time_label or "",
-                "population": {"itt": "ITT", "pp": "PP"}.get(r.population or "", ""),
-                "hsct": "", "control": "", "effect": "", "status": set(), "ref": r.spec_ref,
+                "population": {"itt": "ITT", "pp": "PP"}.get(r.population or "", "")
+                + (" [" + {"derived": "D", "secondary": "S", "unconfirmed": "U"}.get(r.population_status.value, "?") + "]"
+                   if r.population_derived and r.population_status else ""),  # status of the population itself
+                "hsct": "", "control": "", "effect": "", "status": set(), "ref": r.spec_ref, "caveats": [],
             })
             text = _row_text(r)
             if r.arm == "hsct":
@@ -244,9 +256,15 @@ def _evidence(a: Assessment) -> list[dict[str, Any]]:
             if r.p_value and r.arm != "control":
                 g["effect"] = (g["effect"] + f" P = {r.p_value}").strip()
             g["status"].add(r.status.value)
+            for cv in r.caveats:  # evidence-row caveats (inferred figure panels, derived populations)
+                if cv.message not in g["caveats"]:
+                    g["caveats"].append(cv.message)
         rows = []
-        for g in grouped.values():
+        groups = list(grouped.values())
+        for i, g in enumerate(groups):
             g["status"] = ", ".join(sorted(g["status"]))
+            following = groups[i + 1]["caveats"] if i + 1 < len(groups) else None
+            g["row_caveats"] = g["caveats"] if g["caveats"] != following else []  # once per run of rows
             rows.append(g)
         out.append({"study": te.study, "verdict": te.verdict, "rows": rows})
     return out
@@ -294,6 +312,10 @@ def _caveats(a: Assessment) -> list[dict[str, Any]]:
     for d in a.derived.values():
         for cv in d.caveats:
             seen.setdefault(cv.message, {"message": cv.message, "status": cv.status.value})
+    for te in a.evidence:
+        for row in te.rows:
+            for cv in row.caveats:
+                seen.setdefault(cv.message, {"message": cv.message, "status": cv.status.value})
     return list(seen.values())
 
 

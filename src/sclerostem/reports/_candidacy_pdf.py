@@ -203,7 +203,8 @@ def render_candidacy_pdf(assessment: Assessment) -> bytes:
             rows = [[_p(h, s["cellb"]) for h in ("Outcome", "Time", "Pop.", "HSCT", "Cyclophosphamide",
                                                  "Effect", "Status")]]
             for r in e["rows"]:
-                rows.append([_p(r["outcome"], s["cell"]), _p(r["time"], s["cell"]), _p(r["population"], s["cell"]),
+                rows.append([[_p(r["outcome"], s["cell"]), *(_p(cv, s["caveat"]) for cv in r["row_caveats"])],
+                             _p(r["time"], s["cell"]), _p(r["population"], s["cell"]),
                              _p(r["hsct"], s["cell"]), _p(r["control"], s["cell"]), _p(r["effect"], s["cell"]),
                              _p(r["status"], s["cell"])])
             block = [Paragraph(escape(f"{e['study']} (patient: {e['verdict']})"), s["h3"]),
@@ -229,7 +230,11 @@ def render_candidacy_pdf(assessment: Assessment) -> bytes:
         for i, r in enumerate(st["rules"], start=1):
             crit: list[Any] = [_p(r["condition"], s["cell"])]
             if r["mdt"]:
-                crit.append(_p("failing it calls for multidisciplinary review", s["small"]))
+                reason = f" ({r['review_reason']})" if r["review_reason"] else ""
+                crit.append(_p("failing it calls for multidisciplinary review" + reason, s["small"]))
+            if r["unconfirmed_failure"]:
+                crit.append(_p("not met under an UNCONFIRMED threshold: review against the primary source "
+                               "(not a reason for \"not eligible\")", s["caveat"]))
             crit += [_p("conflicting source: " + alt, s["caveat"]) for alt in r["conflict"]]
             if r["note"]:
                 crit.append(_p(r["note"], s["small"]))

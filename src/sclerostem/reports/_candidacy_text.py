@@ -54,5 +54,6 @@ def render_candidacy_text(assessment: Assessment) -> str:
         lines.append("  The patient matches none of the randomised-trial populations (ASSIST, ASTIS, SCOT).")
     else:
         lines.append("  Trial results shown in the HTML/PDF report for: " + ", ".join(e["study"] for e in ctx.evidence))
-    lines += ["", "Legend: x failed (not eligible), ! failed (multidisciplinary review), ? unknown."]
+    lines += ["", "Legend: x failed (not eligible), ! failed (multidisciplinary review, or an UNCONFIRMED "
+              "threshold to review), ? unknown."]
     return "\n".join(lines) + "\n"

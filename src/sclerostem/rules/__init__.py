@@ -5,7 +5,7 @@ Every criteria set (EBMT 2025, EBMT 2017 cardiopulmonary work-up, ASTCT/ASBMT
 ``sclerostem/data/criteria``; each rule cites its source key and confirmation
 status from ``shared/spec/hsct.md``. The engine evaluates each rule to
 met / not met / unknown (a :class:`~sclerostem.result.Result`) and each set to
-eligible / not eligible / undetermined, naming the examination that would
+eligible / eligible after MDT review / undetermined / not eligible, naming the examination that would
 settle every unknown.
 
 Examples
@@ -29,12 +29,13 @@ from sclerostem.rules._criteria import (
     load_criteria_file,
 )
 from sclerostem.rules._derived import derived_inputs
-from sclerostem.rules._engine import MissingItem, SetVerdict, evaluate_rule, evaluate_set
+from sclerostem.rules._engine import VERDICTS, MissingItem, SetVerdict, evaluate_rule, evaluate_set
 from sclerostem.rules._patient import Patient, patient_from_json
 from sclerostem.rules._schema import patient_json_schema
 
 __all__ = [
     "PARAMETERS",
+    "VERDICTS",
     "Assessment",
     "CriteriaFileError",
     "CriteriaSet",

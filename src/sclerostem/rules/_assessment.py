@@ -39,7 +39,9 @@ class TrialEvidence:
                 {"key": r.key, "outcome": r.outcome, "arm": r.arm, "time_label": r.time_label,
                  "time_months": r.time_months, "population": r.population, "n": r.n, "events": r.events,
                  "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high, "measure": r.measure,
-                 "p_value": r.p_value, "status": r.status.value, "spec_ref": r.spec_ref}
+                 "p_value": r.p_value, "status": r.status.value, "spec_ref": r.spec_ref,
+                 "population_status": None if r.population_status is None else r.population_status.value,
+                 "caveats": [c.to_dict() for c in r.caveats]}
                 for r in self.rows
             ],
         }
@@ -62,8 +64,8 @@ class Assessment:
         Published risk factors applied to the patient and treatment-related
         mortality (see :func:`sclerostem.rules._risk.risk_section`).
     evidence : tuple of TrialEvidence
-        Trial results for the trial sets the patient is eligible for, or
-        undetermined for.
+        Trial results for the trial sets whose verdict is not ``not eligible``
+        (eligible, eligible after MDT review, or undetermined).
     assessed_on : date
         Date of the assessment.
     software_version : str

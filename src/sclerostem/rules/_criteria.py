@@ -23,6 +23,8 @@ tests); the engine does not change. The file format::
         via: RDCNA-2015           # optional: further source(s) read
         on_fail: ineligible       # ineligible (default) | mdt_review
         note: ...                 # optional sentence shown with the rule
+        summary: ...              # optional short reason shown in the set's summary
+                                  # when the rule fails (e.g. a protocol-scoped limit)
         conflict:                 # optional: other published thresholds
           - condition: {...}
             source: RDCNA-2015
@@ -30,7 +32,10 @@ tests); the engine does not change. The file format::
             status: SECONDARY
 
 A ``condition`` is a leaf ``{parameter, operator, threshold, examination}``,
-``{all_of: [conditions]}``, ``{any_of: [conditions]}`` or
+``{all_of: [conditions]}``, ``{any_of: [conditions]}``,
+``{any_scale_of: [leaves]}`` (one finding measured on alternative scales, e.g.
+ECOG or Karnofsky: decided by whichever scales are recorded, unknown only when
+none is) or
 ``{criteria_set: SET_ID}`` (met when that set's verdict is eligible).
 Operators: ``<``, ``<=``, ``>``, ``>=``, ``==``, ``in`` and ``recorded`` (met
 when the parameter is recorded; used for work-up items).
@@ -59,6 +64,7 @@ __all__ = [
     "AllOf",
     "Alternative",
     "AnyOf",
+    "AnyScaleOf",
     "Condition",
     "CriteriaFileError",
     "CriteriaSet",
@@ -125,8 +131,10 @@ LABELS: dict[str, str] = {
     "dlco_percent_predicted": "DLCO",
     "fvc_relative_decline_12m_percent": "12-month relative FVC decline",
     "dlco_relative_decline_12m_percent": "12-month relative DLCO decline",
+    "tlc_relative_decline_12m_percent": "12-month relative TLC decline",
     "pao2_mmhg": "PaO2",
     "crp_mg_l": "CRP",
+    "crp_other_causes_excluded": "infection/other causes of raised CRP excluded",
     "acute_phase_reaction": "raised acute-phase reactants",
     "proteinuria": "proteinuria",
     "lvef_percent": "LVEF",
@@ -169,6 +177,7 @@ LABELS: dict[str, str] = {
     "smoking_status": "smoking status",
     "contraception_willing": "willing to use contraception",
     "ecog_performance_status": "ECOG performance status",
+    "karnofsky_percent": "Karnofsky performance status",
     "skin_thickening_back": "skin thickening on the back",
     "skin_thickening_neck": "skin thickening on the neck",
     "sex": "sex",
@@ -259,6 +268,19 @@ class AnyOf:
 
 
 @dataclass(frozen=True, slots=True)
+class AnyScaleOf(AnyOf):
+    """One finding on alternative scales (e.g. poor performance status: ECOG or Karnofsky).
+
+    Met when a recorded scale meets its part; not met when at least one scale is
+    recorded and none meets its part; unknown only when no scale is recorded
+    (one recorded scale is enough to decide, unlike :class:`AnyOf`).
+    """
+
+    def text(self) -> str:
+        return " OR ".join(_paren(c) for c in self.conditions) + " (whichever scale is recorded)"
+
+
+@dataclass(frozen=True, slots=True)
 class SetRef:
     """Met when another criteria set's verdict is ``eligible``."""
 
@@ -308,6 +330,7 @@ class Rule:
     on_fail: Literal["ineligible", "mdt_review"] = "ineligible"
     note: str | None = None
     conflict: tuple[Alternative, ...] = ()
+    summary: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -364,7 +387,8 @@ class CriteriaSet:
 
 _SET_KEYS = {"id", "title", "kind", "version", "source", "spec_ref", "description", "rules", "reviewed"}
 _SET_REQUIRED = _SET_KEYS - {"reviewed", "description"}
-_RULE_KEYS = {"id", "title", "kind", "condition", "source", "ref", "status", "via", "on_fail", "note", "conflict"}
+_RULE_KEYS = {"id", "title", "kind", "condition", "source", "ref", "status", "via", "on_fail", "note", "conflict",
+              "summary"}
 _RULE_REQUIRED = {"id", "title", "kind", "condition", "source", "ref", "status"}
 _ALT_KEYS = {"condition", "source", "ref", "status", "note"}
 _LEAF_KEYS = {"parameter", "operator", "threshold", "examination"}
@@ -438,14 +462,18 @@ def _threshold(ctx: _Ctx, field: str, parameter: str, operator: str, value: Any)
 
 
 def _condition(ctx: _Ctx, data: Any, field: str) -> Condition:
-    if isinstance(data, Mapping) and ("all_of" in data or "any_of" in data):
-        key = "all_of" if "all_of" in data else "any_of"
+    if isinstance(data, Mapping) and ("all_of" in data or "any_of" in data or "any_scale_of" in data):
+        key = next(k for k in ("all_of", "any_of", "any_scale_of") if k in data)
         if len(data) != 1:
             raise ctx.fail(field, dict(data), f"a mapping with the single key {key!r}")
         parts = data[key]
         if not isinstance(parts, list) or len(parts) < 2:
             raise ctx.fail(f"{field}.{key}", parts, "a list of at least two conditions")
         conds = tuple(_condition(ctx, p, f"{field}.{key}[{i}]") for i, p in enumerate(parts))
+        if key == "any_scale_of":
+            if not all(isinstance(c, Leaf) for c in conds):
+                raise ctx.fail(f"{field}.{key}", parts, "a list of parameter conditions (one per scale)")
+            return AnyScaleOf(conds)
         return AllOf(conds) if key == "all_of" else AnyOf(conds)
     if isinstance(data, Mapping) and "criteria_set" in data:
         if len(data) != 1 or not isinstance(data["criteria_set"], str):
@@ -488,6 +516,9 @@ def _rule(ctx: _Ctx, data: Any, set_id: str, index: int) -> Rule:
     note = data.get("note")
     if note is not None and not isinstance(note, str):
         raise ctx.fail("note", note, "text")
+    summary = data.get("summary")
+    if summary is not None and (not isinstance(summary, str) or not summary.strip()):
+        raise ctx.fail("summary", summary, "a short non-empty text")
     conflict_raw = data.get("conflict", [])
     if not isinstance(conflict_raw, list):
         raise ctx.fail("conflict", conflict_raw, "a list of alternatives")
@@ -514,6 +545,7 @@ def _rule(ctx: _Ctx, data: Any, set_id: str, index: int) -> Rule:
         on_fail=on_fail,
         note=note,
         conflict=tuple(conflict),
+        summary=summary,
     )
 
 

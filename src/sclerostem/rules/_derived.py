@@ -3,13 +3,18 @@
 The rules read age, disease duration, mRSS total, cutaneous subset and the
 2013 ACR/EULAR classification. Each may be typed in directly or computed from
 its raw inputs by :mod:`sclerostem.scores`; when both are present they must
-agree (:class:`~sclerostem.errors.ConsistencyError` otherwise).
+agree (:class:`~sclerostem.errors.ConsistencyError` otherwise) and the rules
+read the computed value.
+
+Disease duration is passed to the rules unrounded (rounding 4.0027 years to
+4.0 would meet "<= 4 years"); reports round it for display only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sclerostem.errors import ConsistencyError, UnknownFieldError
@@ -26,7 +31,10 @@ from sclerostem.scores import (
 if TYPE_CHECKING:
     from sclerostem.rules._patient import Patient
 
-__all__ = ["completed_years", "derived_inputs", "rule_values"]
+__all__ = ["DURATION_TOLERANCE_YEARS", "completed_years", "derived_inputs", "duration_thresholds", "rule_values"]
+
+#: Largest accepted gap between a typed disease duration and the one computed from the dates.
+DURATION_TOLERANCE_YEARS = 0.005  #: half the last digit of a 2-decimal duration (about 1.8 days)
 
 _SUBSET_CODE = {"dcSSc": "diffuse", "lcSSc": "limited", "none": "sine"}
 _ACR_ITEMS = tuple(c.name for c in AcrEular2013Items.FIELDS)
@@ -35,6 +43,47 @@ _ACR_ITEMS = tuple(c.name for c in AcrEular2013Items.FIELDS)
 def completed_years(born: date, on: date) -> int:
     """Age in completed years (age at the last birthday) on a date."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@cache
+def duration_thresholds() -> tuple[float, ...]:
+    """Every disease-duration threshold encoded in the shipped criteria sets (years, sorted).
+
+    A typed duration may not lie on the other side of any of them from the
+    duration computed from the dates.
+    """
+    # imported here: the criteria module loads Patient, which imports this module
+    from sclerostem.rules._criteria import AllOf, AnyOf, Leaf, criteria_sets
+
+    found: set[float] = set()
+
+    def walk(c: Any) -> None:
+        if isinstance(c, Leaf):
+            if c.parameter == "disease_duration_years" and isinstance(c.threshold, int | float):
+                found.add(float(c.threshold))
+        elif isinstance(c, AllOf | AnyOf):
+            for part in c.conditions:
+                walk(part)
+
+    for cs in criteria_sets():
+        for rule in cs.rules:
+            walk(rule.condition)
+            for alt in rule.conflict:
+                walk(alt.condition)
+    return tuple(sorted(found))
+
+
+def _check_typed_duration(typed: float, computed: float) -> None:
+    """A typed duration must match the dates (tolerance) and fall on the same side of every threshold."""
+    where = f"the duration from date_first_non_raynaud_symptom and visit_date ({computed:.4f} years)"
+    if abs(typed - computed) > DURATION_TOLERANCE_YEARS:
+        raise ConsistencyError("disease_duration_years", typed, f"{where}, or leave it empty")
+    for t in duration_thresholds():
+        if (typed < t) != (computed < t) or (typed <= t) != (computed <= t):
+            raise ConsistencyError(
+                "disease_duration_years", typed,
+                f"{where}, or leave it empty: the typed value lies on the other side of the "
+                f"{t:g}-year criteria threshold")
 
 
 def _given(name: str, value: Any, unit: str | None = None) -> Result:
@@ -90,13 +139,17 @@ def derived_inputs(p: Patient) -> dict[str, Result]:
     # disease duration (scores.disease_duration)
     computed = disease_duration(p.visit_date, p.date_first_non_raynaud_symptom) \
         if p.visit_date is not None and p.date_first_non_raynaud_symptom is not None else None
-    if p.disease_duration_years is not None:
-        out["disease_duration_years"] = _given("disease_duration_years", p.disease_duration_years, "years")
-    elif computed is not None and computed.value is not None:
+    if computed is not None and computed.value is not None:  # dates win over a typed value
+        years = float(computed.value)
+        how = "computed from date_first_non_raynaud_symptom and visit_date (scores.disease_duration)"
+        if p.disease_duration_years is not None:
+            _check_typed_duration(p.disease_duration_years, years)
+            how += f"; the typed {p.disease_duration_years:g} years agrees"
         out["disease_duration_years"] = Result(
-            "disease_duration_years", round(float(computed.value), 2),
-            "computed from date_first_non_raynaud_symptom and visit_date (scores.disease_duration)",
+            "disease_duration_years", years, how, components={"days": computed.components.get("days")},
             caveats=computed.caveats, sources=computed.sources, unit="years")
+    elif p.disease_duration_years is not None:
+        out["disease_duration_years"] = _given("disease_duration_years", p.disease_duration_years, "years")
     else:
         out["disease_duration_years"] = Result("disease_duration_years", None, "unknown",
                                                missing=("disease_duration_years",), unit="years")

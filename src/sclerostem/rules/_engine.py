@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.rules._criteria import (
     AllOf,
+    AnyScaleOf,
     Condition,
     CriteriaSet,
     Leaf,
@@ -26,9 +27,15 @@ from sclerostem.rules._criteria import (
     label,
 )
 
-__all__ = ["MissingItem", "SetVerdict", "evaluate_rule", "evaluate_set", "evaluate_sets"]
+__all__ = ["VERDICTS", "MissingItem", "SetVerdict", "evaluate_rule", "evaluate_set", "evaluate_sets"]
 
-Verdict = Literal["eligible", "not eligible", "undetermined"]
+Verdict = Literal["eligible", "eligible after MDT review", "not eligible", "undetermined"]
+
+#: Every verdict a criteria set can reach, from best to worst.
+VERDICTS: tuple[str, ...] = ("eligible", "eligible after MDT review", "undetermined", "not eligible")
+
+#: Verdicts that count as eligible where one set refers to another (``criteria_set`` conditions).
+ELIGIBLE_VERDICTS: frozenset[str] = frozenset({"eligible", "eligible after MDT review"})
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge, "==": op.eq,
@@ -57,9 +64,13 @@ class SetVerdict:
     ----------
     set_id, title, kind, version, source
         Identify the criteria set (and the version of its encoding).
-    verdict : {"eligible", "not eligible", "undetermined"}
-        ``not eligible`` when any rule fails; ``undetermined`` when none fails
-        but some are unknown (missing measurements or conflicting sources);
+    verdict : {"eligible", "eligible after MDT review", "undetermined", "not eligible"}
+        ``not eligible`` when a rule fails whose threshold is confirmed or
+        secondary (``failed``); otherwise ``undetermined`` when some rules are
+        unknown (missing measurements or conflicting sources) or fail only
+        under an UNCONFIRMED threshold (``unconfirmed``); otherwise
+        ``eligible after MDT review`` when some failed rules are ones the
+        guideline lets a multidisciplinary team go beyond (``mdt_review``);
         ``eligible`` when every rule is met.
     rules : tuple of Result
         One :class:`~sclerostem.result.Result` per rule, in file order.
@@ -73,6 +84,10 @@ class SetVerdict:
         Ids of unknown rules whose published thresholds disagree for this patient.
     missing : tuple of MissingItem
         Measurements that would decide the unknown rules, with their examination.
+    unconfirmed : tuple of str
+        Ids of rules not met only under an UNCONFIRMED threshold: they need
+        review against the primary source and never make the patient
+        ``not eligible`` on their own.
     """
 
     set_id: str
@@ -87,6 +102,7 @@ class SetVerdict:
     unknown: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     missing: tuple[MissingItem, ...] = field(default=())
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def examinations(self) -> tuple[str, ...]:
@@ -100,23 +116,39 @@ class SetVerdict:
                 return r
         raise KeyError(rule_id)
 
+    def _reasons(self, rule_ids: tuple[str, ...]) -> str:
+        """Failed rule ids, each group followed by its summary text (e.g. a protocol-scoped limit)."""
+        groups: dict[str | None, list[str]] = {}
+        for rule_id in rule_ids:
+            groups.setdefault(self.rule(rule_id).components.get("summary"), []).append(rule_id)
+        return "; ".join(", ".join(ids) + (f" ({reason})" if reason else "") for reason, ids in groups.items())
+
     def summary(self) -> str:
         """One line: the verdict and its reasons."""
+        review = self._reasons(self.mdt_review)
+        unconfirmed = ("unconfirmed threshold not met, review against the primary source: "
+                       + ", ".join(self.unconfirmed)) if self.unconfirmed else ""
         if self.verdict == "not eligible":
-            text = "not eligible: " + ", ".join(self.failed)
+            text = "not eligible: " + self._reasons(self.failed)
+            if unconfirmed:
+                text += "; " + unconfirmed
         elif self.verdict == "undetermined":
             parts = []
             if self.examinations:
                 parts.append("needs " + ", ".join(self.examinations))
             if self.conflicts:
                 parts.append("sources disagree on " + ", ".join(self.conflicts))
+            if unconfirmed:
+                parts.append(unconfirmed)
             if not parts:
                 parts.append("could not decide " + ", ".join(self.unknown))
             text = "undetermined: " + "; ".join(parts)
+        elif self.verdict == "eligible after MDT review":
+            return "eligible after MDT review: " + review
         else:
             text = "eligible"
         if self.mdt_review:
-            text += " (multidisciplinary review needed: " + ", ".join(self.mdt_review) + ")"
+            text += " (multidisciplinary review needed: " + review + ")"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,6 +165,7 @@ class SetVerdict:
             "unknown": list(self.unknown),
             "conflicts": list(self.conflicts),
             "missing": [m.to_dict() for m in self.missing],
+            "unconfirmed": list(self.unconfirmed),
             "examinations": list(self.examinations),
             "rules": [r.to_dict() for r in self.rules],
         }
@@ -147,6 +180,7 @@ class _Eval:
     value: bool | None
     missing: tuple[str, ...]  # parameters whose absence left it unknown
     examinations: tuple[tuple[str, str], ...]  # (parameter, examination) of every leaf
+    caveats: tuple[Caveat, ...] = ()  # carried from referenced criteria sets
 
 
 def _leaf(c: Leaf, values: Mapping[str, Any]) -> _Eval:
@@ -165,20 +199,38 @@ def _condition(c: Condition, values: Mapping[str, Any], sets: Mapping[str, SetVe
     if isinstance(c, Leaf):
         return _leaf(c, values)
     if isinstance(c, SetRef):
-        sv = sets[c.set_id]
-        value = {"eligible": True, "not eligible": False}.get(sv.verdict)
-        missing = tuple(m.parameter for m in sv.missing) if value is None else ()
-        exams = tuple((m.parameter, m.examination) for m in sv.missing)
-        return _Eval(value, missing, exams)
+        return _set_ref(c, sets)
     parts = [_condition(part, values, sets) for part in c.conditions]
     exams = tuple(e for p in parts for e in p.examinations)
+    caveats = tuple(dict.fromkeys(cv for p in parts for cv in p.caveats))
+    if isinstance(c, AnyScaleOf):  # alternative scales of one finding: the recorded ones decide
+        if any(p.value is True for p in parts):
+            return _Eval(True, (), exams, caveats)
+        if any(p.value is not None for p in parts):
+            return _Eval(False, (), exams, caveats)
+        return _Eval(None, tuple(dict.fromkeys(m for p in parts for m in p.missing)), exams, caveats)
     decisive = not isinstance(c, AllOf)
     if any(p.value is decisive for p in parts):
-        return _Eval(decisive, (), exams)
+        return _Eval(decisive, (), exams, caveats)
     if all(p.value is not None for p in parts):
-        return _Eval(not decisive, (), exams)
+        return _Eval(not decisive, (), exams, caveats)
     missing = tuple(dict.fromkeys(m for p in parts if p.value is None for m in p.missing))
-    return _Eval(None, missing, exams)
+    return _Eval(None, missing, exams, caveats)
+
+
+def _set_ref(c: SetRef, sets: Mapping[str, SetVerdict]) -> _Eval:
+    """A referenced set's verdict, carrying its rules' caveats (UNCONFIRMED, conflicts) along."""
+    sv = sets[c.set_id]
+    value = True if sv.verdict in ELIGIBLE_VERDICTS else False if sv.verdict == "not eligible" else None
+    missing = tuple(m.parameter for m in sv.missing) if value is None else ()
+    exams = tuple((m.parameter, m.examination) for m in sv.missing)
+    caveats = [cv for r in sv.rules for cv in r.caveats]
+    if sv.verdict == "eligible after MDT review":
+        caveats.append(Caveat(
+            "rules.referenced_set_review",
+            f"{sv.set_id} is met only after multidisciplinary review ({sv.summary()}).",
+            sv.source, Evidence.DERIVED))
+    return _Eval(value, missing, exams, tuple(dict.fromkeys(caveats)))
 
 
 def _format_value(v: Any) -> Any:
@@ -254,6 +306,18 @@ def evaluate_rule(rule: Rule, values: Mapping[str, Any],
             f"{rule.id}: sources disagree — '{rule.condition.text()}' ({rule.source}, {rule.ref}; {mine}) vs "
             f"'{alt.condition.text()}' ({alt.source}, {alt.ref}; {answer})" + (f". {alt.note}" if alt.note else "."),
             alt.source, alt.status if alt.status is Evidence.UNCONFIRMED else rule.status))
+    # A failure is only as firm as the sources that agree on it: when the rule and every
+    # agreeing alternative are UNCONFIRMED, it needs review and is never a reason for "not eligible".
+    unconfirmed_failure = passed is False and all(
+        s is Evidence.UNCONFIRMED for s in (rule.status, *(alt.status for alt in rule.conflict)))
+    if unconfirmed_failure:
+        caveats.append(Caveat(
+            "rules.unconfirmed_not_met",
+            f"{rule.id}: not met, but only under an UNCONFIRMED threshold — needs review against the "
+            "primary source; not counted as a reason for 'not eligible'.",
+            rule.source, Evidence.UNCONFIRMED))
+    for e in (primary, *(e for _, e in alternatives)):
+        caveats.extend(cv for cv in e.caveats if cv not in caveats)
     components: dict[str, Any] = {
         "set": rule.id.split(".")[0],
         "title": rule.title,
@@ -265,6 +329,8 @@ def evaluate_rule(rule: Rule, values: Mapping[str, Any],
         "ref": rule.ref,
         "via": list(rule.via),
         "on_fail": rule.on_fail,
+        "unconfirmed_failure": unconfirmed_failure,
+        "summary": rule.summary,
         "note": rule.note,
         "values": {p: _format_value(values.get(p)) for p in params},
         "examinations": exams,
@@ -290,10 +356,12 @@ def evaluate_set(cs: CriteriaSet, values: Mapping[str, Any],
                  sets: Mapping[str, SetVerdict] | None = None) -> SetVerdict:
     """Evaluate every rule of a set and reach the set's verdict."""
     results = tuple(evaluate_rule(r, values, sets) for r in cs.rules)
-    failed = tuple(r.name for r, rule in zip(results, cs.rules, strict=True)
-                   if r.value is False and rule.on_fail == "ineligible")
-    mdt = tuple(r.name for r, rule in zip(results, cs.rules, strict=True)
-                if r.value is False and rule.on_fail == "mdt_review")
+    pairs = tuple(zip(results, cs.rules, strict=True))
+    failed = tuple(r.name for r, rule in pairs if r.value is False and rule.on_fail == "ineligible"
+                   and not r.components["unconfirmed_failure"])
+    unconfirmed = tuple(r.name for r, rule in pairs if r.value is False and rule.on_fail == "ineligible"
+                        and r.components["unconfirmed_failure"])
+    mdt = tuple(r.name for r, rule in pairs if r.value is False and rule.on_fail == "mdt_review")
     unknown = tuple(r.name for r in results if r.value is None)
     conflicts = tuple(r.name for r in results if r.components["finding"] == "sources disagree")
     by_param: dict[str, list[str]] = {}
@@ -305,9 +373,10 @@ def evaluate_set(cs: CriteriaSet, values: Mapping[str, Any],
             by_param.setdefault(p, []).append(r.name)
             exam_of.setdefault(p, r.components["examinations"].get(p, "clinical history"))
     missing = tuple(MissingItem(p, label(p), exam_of[p], tuple(rs)) for p, rs in by_param.items())
-    verdict: Verdict = "not eligible" if failed else "undetermined" if unknown else "eligible"
+    verdict: Verdict = ("not eligible" if failed else "undetermined" if unknown or unconfirmed
+                        else "eligible after MDT review" if mdt else "eligible")
     return SetVerdict(cs.id, cs.title, cs.kind, cs.version, cs.source, verdict, results,
-                      failed, mdt, unknown, conflicts, missing)
+                      failed, mdt, unknown, conflicts, missing, unconfirmed)
 
 
 def evaluate_sets(sets: tuple[CriteriaSet, ...], values: Mapping[str, Any]) -> tuple[SetVerdict, ...]:

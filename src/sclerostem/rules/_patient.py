@@ -32,11 +32,6 @@ from sclerostem.rules._derived import completed_years, derived_inputs
 
 __all__ = ["Patient", "completed_years", "field_allowed", "patient_from_json"]
 
-#: Tolerance when a derived and a given disease duration are both present.
-DURATION_TOLERANCE_YEARS = 0.1  #: about five weeks: rounding of a stated duration
-
-_DAYS_PER_YEAR = 365.25
-
 
 def _num(lo: float, hi: float, unit: str, description: str, *, examination: str | None = None) -> Any:
     extra: dict[str, Any] = {"unit": unit}
@@ -124,8 +119,13 @@ class Patient(BaseModel):
         "Relative fall of FVC over the last 12 months (0 if stable or improved)"))
     dlco_relative_decline_12m_percent: float | None = _num(0, 100, "%", (
         "Relative fall of DLCO over the last 12 months (0 if stable or improved)"))
+    tlc_relative_decline_12m_percent: float | None = _num(0, 100, "%", (
+        "Relative fall of total lung capacity (% predicted) over the last 12 months (0 if stable or improved)"))
     pao2_mmhg: float | None = _num(20, 150, "mmHg", "Resting arterial oxygen tension", examination="arterial blood gas")
     crp_mg_l: float | None = _num(0, 500, "mg/L", "C-reactive protein", examination="blood tests")
+    crp_other_causes_excluded: bool | None = _flag(
+        "Infection and other causes of a raised CRP have been excluded (CRP attributed to SSc inflammation)",
+        examination="clinical history")
     acute_phase_reaction: bool | None = _flag("Raised laboratory acute-phase reactants (ESR and/or CRP)")
     proteinuria: bool | None = _flag("Proteinuria", examination="urinalysis")
 
@@ -181,7 +181,10 @@ class Patient(BaseModel):
 
     # -- other ------------------------------------------------------------------------------
     contraception_willing: bool | None = _flag("Willing to use contraception for at least 15 months after treatment starts")
-    ecog_performance_status: int | None = _int(0, 4, "ECOG grade", "ECOG performance status")
+    ecog_performance_status: int | None = _int(0, 4, "ECOG grade", "ECOG performance status",
+                                               examination="performance status")
+    karnofsky_percent: int | None = _int(0, 100, "%", "Karnofsky performance status",
+                                         examination="performance status")
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -220,13 +223,6 @@ def _check_consistency(p: Patient) -> None:
         if computed != p.age_years:
             raise ConsistencyError("age_years", p.age_years,
                                    f"the age from date_of_birth and visit_date ({computed} years), or leave it empty")
-    if p.disease_duration_years is not None and p.date_first_non_raynaud_symptom is not None \
-            and visit is not None:
-        years = (visit - p.date_first_non_raynaud_symptom).days / _DAYS_PER_YEAR
-        if abs(years - p.disease_duration_years) > DURATION_TOLERANCE_YEARS:
-            raise ConsistencyError(
-                "disease_duration_years", p.disease_duration_years,
-                f"a duration matching date_first_non_raynaud_symptom and visit_date ({years:.2f} years)")
     if p.disease_duration_years is not None and p.age_years is not None \
             and p.disease_duration_years > p.age_years:
         raise ConsistencyError("disease_duration_years", p.disease_duration_years,

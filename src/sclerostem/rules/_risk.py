@@ -50,6 +50,17 @@ def _trm_rows(study: str) -> list[Any]:
     return [r for r in outcome_rows(study, "trm") if r.arm == "hsct"]
 
 
+def _twelve_month_row(rows: Sequence[Any]) -> Any | None:
+    """The 12-month row of a trial's HSCT-arm TRM rows (ITT first), or ``None`` when absent.
+
+    Trials report TRM at different time points (SCOT: 12, 54 and 72 months); the
+    value of ``risk.trm.<trial>`` is always the 12-month one, so trials compare alike.
+    """
+    at_12 = [r for r in rows if r.time_months == 12]
+    at_12.sort(key=lambda r: {"itt": 0, None: 1}.get(r.population, 2))
+    return at_12[0] if at_12 else None
+
+
 def risk_section(values: Mapping[str, Any], verdicts: Sequence[SetVerdict]) -> tuple[Result, ...]:
     """Published risk factors and treatment-related mortality, applied to one patient.
 
@@ -66,7 +77,8 @@ def risk_section(values: Mapping[str, Any], verdicts: Sequence[SetVerdict]) -> t
         ``risk.male_sex``, ``risk.lvef_below_50``, ``risk.older_age``,
         ``risk.smoking`` (information only), ``risk.cardiac_exclusions`` (value ``True``/``False``/``None`` = factor
         present/absent/unknown, or ``None`` with the patient's value for age),
-        then ``risk.trm.pooled`` and ``risk.trm.<trial>`` (value in %).
+        then ``risk.trm.pooled`` and ``risk.trm.<trial>`` (value: % at 12 months, ``None`` when the
+        trial reports no 12-month row; every time point is listed in ``components["statement"]``).
 
     References
     ----------
@@ -130,6 +142,7 @@ def risk_section(values: Mapping[str, Any], verdicts: Sequence[SetVerdict]) -> t
 
     present: list[str] = []
     unknown: list[str] = []
+    review: list[str] = []  # not met only under an UNCONFIRMED threshold (e.g. TAPSE): not "present"
     exams: set[str] = set()
     for sv in verdicts:
         for r in sv.rules:
@@ -138,19 +151,21 @@ def risk_section(values: Mapping[str, Any], verdicts: Sequence[SetVerdict]) -> t
             params = set(r.components.get("values", {}))
             if not params & CARDIAC_PARAMETERS:
                 continue
-            if r.value is False:
+            if r.value is False and r.components.get("unconfirmed_failure"):
+                review.append(r.name)
+            elif r.value is False:
                 present.append(r.name)
             elif r.value is None:
                 unknown.append(r.name)
                 exams.update(r.components["examinations"].get(p, "") for p in r.missing)
-    cardiac = True if present else (None if unknown else False)
+    cardiac = True if present else (None if unknown or review else False)
     out.append(Result(
         "risk.cardiac_exclusions", cardiac, _flag(cardiac),
         components={"title": "Cardiac exclusions",
                     "statement": "Cardiac causes are the main cause of both transplant-related and "
                                  "non-transplant-related death in SSc; transplant-related mortality in the "
                                  "randomised trials (ASTIS, SCOT) ranged 3-10 %.",
-                    "numbers": None, "present": present, "unknown": unknown,
+                    "numbers": None, "present": present, "unknown": unknown, "unconfirmed": review,
                     "examinations": sorted(e for e in exams if e)},
         sources=("EBMT-cardio-2017 (abstract)",)))
 
@@ -174,10 +189,15 @@ def risk_section(values: Mapping[str, Any], verdicts: Sequence[SetVerdict]) -> t
             count = f"{r.events}/{r.n} = " if r.events is not None and r.n else ""
             pop = {"itt": " ITT", "pp": " per-protocol"}.get(r.population or "", "")
             parts.append(f"{count}{pct:g} % at {r.time_label}{pop} [{r.status.value}]")
-        first = rows[0]
+        at_12 = _twelve_month_row(rows)
+        value = _pct(at_12.events, at_12.n, at_12.estimate) if at_12 is not None else None
         out.append(Result(
-            f"risk.trm.{study}", _pct(first.events, first.n, first.estimate), "treatment-related mortality, HSCT arm",
+            f"risk.trm.{study}", value,
+            "treatment-related mortality at 12 months, HSCT arm" if at_12 is not None
+            else "no 12-month treatment-related mortality reported (see statement for other time points)",
             components={"title": f"{study}: treatment-related mortality (HSCT arm)",
-                        "statement": "; ".join(parts), "numbers": "; ".join(parts)},
+                        "statement": "; ".join(parts), "numbers": "; ".join(parts),
+                        "time_months": 12 if at_12 is not None else None,
+                        "time_label": at_12.time_label if at_12 is not None else None},
             sources=tuple(dict.fromkeys(f"{r.study} ({r.spec_ref})" for r in rows)), unit="%"))
     return tuple(out)
