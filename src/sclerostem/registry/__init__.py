@@ -1,1 +1,129 @@
-"""sclerostem.registry."""
+"""The registry: patients, visits, transplants, events and cell lots in SQLite or PostgreSQL.
+
+Open a database, create the schema, act through the services::
+
+    from sclerostem.registry import Database, authenticate, create_patient
+    db = Database("sqlite:///registry.db")
+    db.create_all()
+    with db.session() as s:
+        user = authenticate(s, "clinician", "demo-clinician")
+        create_patient(s, user, study_id="SSC-0001", centre="Demo Centre")
+
+Every service takes the session and the acting user, enforces roles
+(clinician: own centre, identifying data; researcher: pseudonymised, read
+only; admin: all) and leaves an append-only audit trail.
+"""
+
+from sclerostem.registry._auth import user_for_token
+from sclerostem.registry._db import Database, RegistrySession
+from sclerostem.registry._errors import (
+    AccessDeniedError,
+    AuditTamperError,
+    ConflictError,
+    NotFoundError,
+)
+from sclerostem.registry._fields import (
+    CELL_LOT_FIELDS,
+    DIAGNOSIS_FIELDS,
+    EVENT_FIELDS,
+    MRSS_SITES,
+    PATIENT_FIELDS,
+    TRANSPLANT_FIELDS,
+    TREATMENT_FIELDS,
+    VISIT_FIELDS,
+    FieldSpec,
+)
+from sclerostem.registry._scoring import engine_version, recompute_all
+from sclerostem.registry._services import (
+    ENTITIES,
+    add_diagnosis,
+    add_event,
+    add_transplant,
+    add_treatment,
+    add_visit,
+    authenticate,
+    cohort,
+    create_api_token,
+    create_cell_lot,
+    create_patient,
+    create_user,
+    delete_record,
+    get_patient,
+    get_record,
+    list_patients,
+    patient_history,
+    patient_summary,
+    record_to_dict,
+    revoke_api_tokens,
+    update_patient,
+    update_record,
+    update_visit,
+)
+from sclerostem.registry.models import (
+    ROLES,
+    ApiToken,
+    AuditEntry,
+    CellLot,
+    Diagnosis,
+    Event,
+    Patient,
+    Transplant,
+    Treatment,
+    User,
+    Visit,
+)
+
+__all__ = [
+    "CELL_LOT_FIELDS",
+    "DIAGNOSIS_FIELDS",
+    "ENTITIES",
+    "EVENT_FIELDS",
+    "MRSS_SITES",
+    "PATIENT_FIELDS",
+    "ROLES",
+    "TRANSPLANT_FIELDS",
+    "TREATMENT_FIELDS",
+    "VISIT_FIELDS",
+    "AccessDeniedError",
+    "ApiToken",
+    "AuditEntry",
+    "AuditTamperError",
+    "CellLot",
+    "ConflictError",
+    "Database",
+    "Diagnosis",
+    "Event",
+    "FieldSpec",
+    "NotFoundError",
+    "Patient",
+    "RegistrySession",
+    "Transplant",
+    "Treatment",
+    "User",
+    "Visit",
+    "add_diagnosis",
+    "add_event",
+    "add_transplant",
+    "add_treatment",
+    "add_visit",
+    "authenticate",
+    "cohort",
+    "create_api_token",
+    "create_cell_lot",
+    "create_patient",
+    "create_user",
+    "delete_record",
+    "engine_version",
+    "get_patient",
+    "get_record",
+    "list_patients",
+    "patient_history",
+    "patient_summary",
+    "recompute_all",
+    "record_to_dict",
+    "revoke_api_tokens",
+    "update_patient",
+    "update_record",
+    "update_visit",
+    "user_for_token",
+]
