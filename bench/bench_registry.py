@@ -55,7 +55,7 @@ def bench_import(n_visits: int, workdir: Path) -> dict[str, object]:
             w.writerow([f"B-{i:06d}", "Bench Centre", rng.choice(["female", "male"]), "1970-01-01"])
     vfile = workdir / "visits.csv"
     cols = ["study_id", "visit_date", "visit_label", *(f"mrss_{s}" for s in MRSS_SITES),
-            "fvc_percent_predicted", "dlco_percent_predicted", "lvef_percent", "spap_mmhg",
+            "fvc_percent_predicted", "dlco_percent_predicted", "lvef_percent", "echo_spap_mmhg",
             "creatinine_mg_dl", "creatinine_clearance_ml_min", "crp_mg_dl", "haq_di", "weight_kg",
             "digital_ulcers"]
     with open(vfile, "w", newline="") as fh:

@@ -137,6 +137,11 @@ def test_cohort_and_candidacy(client: TestClient, db: Database, tokens) -> None:
     body = cand.json()
     assert "date_of_birth" not in body["input"]
     assert "age_years" in body["input"]
+    # one mapping for API and web: every mapped field says where it came from
+    assert set(body["input_origin"]) == set(body["input"])
+    assert body["input_refused"] == {}
+    if "karnofsky_percent" in body["input"]:  # demo SSc patients carry a baseline performance status
+        assert body["input_origin"]["karnofsky_percent"].startswith("visit ")
 
 
 def test_cached_summary_follows_every_change_and_role(client: TestClient, db: Database, tokens) -> None:

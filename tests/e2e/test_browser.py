@@ -70,6 +70,9 @@ def test_clinician_signs_in_creates_patient_enters_visit_gets_pdf_and_signs_out(
     page.select_option("#f-tendon_friction_rubs", "no")
     page.select_option("#f-skin_worsening_patient_last_month", "yes")
     page.fill("#f-haq_di", "1.125")
+    page.fill("#f-karnofsky_percent", "80")        # a candidacy input, stored with the visit
+    page.select_option("#f-pulmonary_involvement", "yes")
+    page.select_option("#f-kidney_involvement", "no")
     page.locator("#f-haq_di").blur()
     # live scores from the server (HTMX partial): mRSS 9 and the EUSTAR activity index
     # 1.5 (skin worse) + 2.25 (CRP > 1 mg/dL) + 1.0 (DLCO < 70 %) = 4.75 → active (scores.md §3a)
@@ -89,6 +92,9 @@ def test_clinician_signs_in_creates_patient_enters_visit_gets_pdf_and_signs_out(
     page.click("#candidacy-link")
     page.wait_for_selector("#verdicts")
     assert page.locator("#verdicts tbody tr").count() >= 5
+    inputs = page.locator("#inputs").inner_text()
+    assert "80" in page.locator("#inputs tr", has_text="Karnofsky").inner_text()
+    assert "Pulmonary involvement" in inputs or "pulmonary involvement" in inputs.lower()
     with page.expect_download() as dl:
         page.click("#candidacy-pdf")
     pdf = tmp_path / "candidacy.pdf"

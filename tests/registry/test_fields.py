@@ -66,3 +66,15 @@ def test_dates_and_booleans() -> None:
     assert [parse_value(flag, x) for x in ("1", "0", "true", "False", "", None)] == [True, False, True, False, None, None]
     with pytest.raises(InputError):
         parse_value(flag, "maybe")
+
+
+def test_registry_public_api_matches_all() -> None:
+    """``sclerostem.registry.__all__`` lists exactly its public names (what the web and API import)."""
+    import inspect
+
+    from sclerostem import registry
+
+    public = {n for n, v in vars(registry).items() if not n.startswith("_") and not inspect.ismodule(v)}
+    assert set(registry.__all__) == public
+    assert {"DISEASES", "SUBSETS", "CRISS_EVENTS", "CandidacyInput", "candidacy_input", "check_record",
+            "parse_value"} <= public

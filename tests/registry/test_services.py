@@ -39,8 +39,9 @@ def _patient(db: Database, actor, study_id: str = "P-001", **kw):
         return p.id
 
 
-def test_schema_is_at_initial_revision(db: Database) -> None:
-    assert db.current_revision() == "0001"
+def test_schema_is_at_head_revision(db: Database) -> None:
+    assert db.current_revision() == Database.head_revision()
+    assert Database.head_revision() >= "0002"
     db.create_all()  # idempotent
     assert "audit_entries" in db.table_names()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from markupsafe import escape
 
-from sclerostem.web._candidacy_input import candidacy_input
+from sclerostem.registry import candidacy_input
+from sclerostem.rules import VERDICTS
 from tests.web.conftest import patient_id, sign_in
 
 
@@ -62,8 +64,9 @@ def test_candidacy_page(client, db):
     ids = [v.set_id for v in a.verdicts]
     assert {"EBMT-2025", "ASTIS", "SCOT"} <= set(ids)
     for v in a.verdicts:
-        assert v.verdict in ("eligible", "not eligible", "undetermined")
+        assert v.verdict in VERDICTS
         assert f'data-set="{v.set_id}"' in r.text
+        assert str(escape(v.summary())) in r.text  # every set's one-line reason is shown
     assert r.context["input"].fields["patient_label"] == "T-001"
     assert r.context["input"].fields["fvc_percent_predicted"] == 80.0  # latest visit
     assert r.context["pdf_available"] is True
@@ -99,3 +102,42 @@ def test_icon_arrays_are_svg(client, db, study):
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/svg+xml"
     assert client.get(f"/patients/{pid}/candidacy/icons/{study}/nope.svg").status_code == 404
+
+
+def _render_verdict(app, verdict: str) -> str:
+    """The verdict tag the candidacy page shows for ``verdict``."""
+    return str(app.state.web.templates.env.get_template("_macros.html").module.verdict_tag(verdict))
+
+
+@pytest.mark.parametrize(("verdict", "css"), [
+    ("eligible", "met"), ("eligible after MDT review", "mdt"), ("undetermined", "unknown"),
+    ("not eligible", "notmet")])
+def test_each_verdict_has_its_own_style(app, verdict, css):
+    html = _render_verdict(app, verdict)
+    assert f'class="tag {css}"' in html
+    assert f'data-verdict="{verdict}"' in html
+
+
+def test_every_engine_verdict_is_styled(app):
+    classes = {_render_verdict(app, v).split('class="tag ')[1].split('"')[0] for v in VERDICTS}
+    assert len(classes) == len(VERDICTS)  # four verdicts, four styles
+
+
+def test_unconfirmed_rules_are_shown_as_needs_review(client, db, monkeypatch):
+    """A set undetermined only by a failed UNCONFIRMED rule lists it as "needs review"."""
+    import dataclasses
+
+    from sclerostem.web import _candidacy
+
+    real = _candidacy._assessment
+
+    def fake(request, patient_id):
+        user, summ, ci, a = real(request, patient_id)
+        first = dataclasses.replace(a.verdicts[0], verdict="undetermined", unconfirmed=("EBMT-2025.crp",))
+        return user, summ, ci, dataclasses.replace(a, verdicts=(first, *a.verdicts[1:]))
+
+    monkeypatch.setattr(_candidacy, "_assessment", fake)
+    sign_in(client, "clin")
+    r = client.get(f"/patients/{patient_id(db, 'T-001')}/candidacy")
+    assert r.status_code == 200
+    assert '<div class="needs-review">needs review: EBMT-2025.crp</div>' in r.text

@@ -8,6 +8,7 @@ import io
 from types import SimpleNamespace as NS
 
 import pytest
+from markupsafe import escape
 
 from sclerostem.web._cohort_table import _row
 from sclerostem.web._evidence import forest_studies, pooled
@@ -136,3 +137,22 @@ def test_forest_plots(client, outcome):
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/svg+xml"
     assert client.get("/evidence/forest/os.svg").status_code == 404
+
+
+def test_evidence_rows_show_caveats_and_population_status(client):
+    """OutcomeRow.caveats and .population_status are shown with each trial-result row."""
+    from sclerostem import evidence
+
+    sign_in(client, "clin")
+    r = client.get("/evidence?outcome=efs")
+    assert r.status_code == 200
+    rows = evidence.outcome_rows(outcome="efs")
+    caveats = [c for row in rows for c in row.caveats]
+    derived = [row for row in rows if row.population_status is not None]
+    assert caveats  # the evidence dataset carries row caveats for EFS (ASTIS panels, SCOT population)
+    assert derived
+    for c in caveats:
+        assert f'data-caveat="{c.code}"' in r.text
+        assert str(escape(c.message)) in r.text
+    for row in derived:
+        assert f"population {row.population}: {row.population_status.value}" in r.text

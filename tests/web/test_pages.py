@@ -251,3 +251,28 @@ def test_researcher_cannot_create_patients(client):
     r = client.get("/patients/new")
     assert r.status_code == 403
     assert r.template.name == "error.html"
+
+
+def test_page_errors_render_the_error_page_and_api_errors_stay_json(app, client, db):
+    """Without app-wide API handlers, a registry error escaping a page renders error.html."""
+    from sclerostem.registry import ConflictError, NotFoundError
+
+    def boom_missing():
+        raise NotFoundError("visit", 12345)
+
+    def boom_conflict():
+        raise ConflictError("visit was changed by someone else meanwhile.")
+
+    app.add_api_route("/test-missing", boom_missing)
+    app.add_api_route("/test-conflict", boom_conflict)
+    sign_in(client, "clin")
+    r = client.get("/test-missing")
+    assert r.status_code == 404
+    assert r.template.name == "error.html"
+    assert r.context["message"] == "visit 12345 not found."
+    r = client.get("/test-conflict")
+    assert r.status_code == 409
+    assert r.template.name == "error.html"
+    api = client.get("/api/patients/999999", headers={"authorization": "Bearer nope"})
+    assert api.status_code == 401
+    assert api.headers["content-type"].startswith("application/json")

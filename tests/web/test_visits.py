@@ -191,3 +191,59 @@ def test_preview_criss_since_baseline(client, db):
     assert round(criss.value, 6) == 0.647085
     assert criss.interpretation == "improved"
     assert live["acr_criss"].details["baseline_date"] == "2023-01-10"
+
+
+def test_activity_criss_and_candidacy_items_are_stored_and_scored(client, db):
+    """The EUSTAR items, CRISS step-1 events and candidacy inputs are registry fields now."""
+    sign_in(client, "clin")
+    pid = patient_id(db, "T-001")
+    page = client.get(f"/patients/{pid}/visits/new")
+    assert "not yet stored" not in page.text
+    for name in ("skin_worsening_patient_last_month", "tendon_friction_rubs", "criss_new_pah",
+                 "karnofsky_percent", "kidney_involvement", "rhc_mpap_mmhg", "echo_spap_mmhg"):
+        assert f'id="f-{name}"' in page.text, name
+    token = csrf_of(page.text)
+    data = {"csrf_token": token, "visit_date": "2022-01-10", **_grades(MRSS_9), "dlco_percent_predicted": "62",
+            "crp_mg_dl": "0.5", "digital_ulcers": "no", "tendon_friction_rubs": "yes",
+            "skin_worsening_patient_last_month": "yes", "criss_new_renal_crisis": "no",
+            "criss_fvc_decline_with_ild": "no", "criss_new_lv_failure": "no", "criss_new_pah": "no",
+            "fvc_percent_predicted": "82", "haq_di": "0.5", "patient_global_0_10": "2",
+            "physician_global_0_10": "2", "karnofsky_percent": "90", "ecog_performance_status": "0",
+            "pulmonary_involvement": "yes", "kidney_involvement": "no"}
+    r = client.post(f"/patients/{pid}/visits/new", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    with db.read_session() as s:
+        v = s.execute(select(registry.Visit).where(registry.Visit.patient_id == pid)
+                      .order_by(registry.Visit.visit_date.desc())).scalars().first()
+        assert v.tendon_friction_rubs is True
+        assert v.skin_worsening_patient_last_month is True
+        assert v.karnofsky_percent == 90
+        assert v.kidney_involvement is False
+        # scores.md §3a: Δ-skin 1.5 + tendon friction rubs 2.25 + DLCO < 70 % 1.0 = 4.75 (mRSS 9, CRP 0.5)
+        assert v.scores["eustar_ai"] == 4.75
+        assert v.scores["mrss_change_points"] == 9 - 17  # against the 2020-01-10 baseline (mRSS 17)
+        # the fixture baseline has no patient/physician global: CRISS unknown, so not stored
+        assert "criss_probability" not in v.scores
+    patient = client.get(f"/patients/{pid}")
+    assert patient.context["series_counts"]["eustar"] == 1  # the stored value is plotted
+
+
+def test_new_fields_show_validation_next_to_the_field(client, db):
+    sign_in(client, "clin")
+    pid = patient_id(db, "T-001")
+    token = _form(client, pid)
+    r = client.post(f"/patients/{pid}/visits/new", data={
+        "csrf_token": token, "visit_date": "2022-01-10", "karnofsky_percent": "110",
+        "ecog_performance_status": "1.5", "tlc_relative_decline_12m_percent": "x", "proteinuria": "maybe"})
+    assert r.status_code == 422
+    assert r.context["errors"] == {
+        "karnofsky_percent": "field 'karnofsky_percent': got '110'; allowed: a whole number from 0 to 100 (%).",
+        "ecog_performance_status":
+            "field 'ecog_performance_status': got '1.5'; allowed: a whole number from 0 to 4 (ECOG grade).",
+        "tlc_relative_decline_12m_percent":
+            "field 'tlc_relative_decline_12m_percent': got 'x'; allowed: a number from 0 to 100 (%).",
+        "proteinuria": "field 'proteinuria': got 'maybe'; allowed: true or false (1/0), empty if not recorded.",
+    }
+    for name in r.context["errors"]:
+        assert f'id="err-{name}"' in r.text
+    assert r.context["values"]["karnofsky_percent"] == "110"

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 
+from sclerostem.api._cells import add_cell_routes
 from sclerostem.api._schemas import CREATE_MODELS, UPDATE_MODELS, TokenRequest
 from sclerostem.errors import InputError, InputTypeError
 from sclerostem.registry import (
@@ -35,6 +36,7 @@ from sclerostem.registry import (
     add_treatment,
     add_visit,
     authenticate,
+    candidacy_input,
     cohort,
     create_api_token,
     create_cell_lot,
@@ -51,7 +53,6 @@ from sclerostem.registry import (
     user_for_token,
 )
 from sclerostem.registry._auth import can_read_patient, hash_token, sees_identifying
-from sclerostem.registry._candidacy import candidacy_input
 from sclerostem.registry.models import CellLot
 
 __all__ = ["ApiError", "build_router", "create_api_app", "error_response", "install_error_handlers"]
@@ -171,7 +172,9 @@ def build_router(db: Database) -> APIRouter:
     ``POST /api/tokens`` or ``sclerostem user token``), or a signed-in web
     session (``request.session["user_id"]``, set by the web app). Every route
     except ``GET /health`` and ``POST /tokens`` answers 401 without it.
-    Error responses need :func:`install_error_handlers` on the app.
+    Registry errors become JSON error responses inside the router (its route class), so
+    the router needs no app-level handlers; :func:`install_error_handlers` is for
+    errors raised outside it (e.g. by app middleware).
     """
 
     tokens = _TokenCache()
@@ -316,7 +319,8 @@ def build_router(db: Database) -> APIRouter:
             return patient_history(s, patient_id, actor=_reattach(s, actor))
 
     @r.get("/patients/{patient_id}/candidacy", tags=["patients"],
-           summary="HSCT candidacy assessment (sclerostem.rules) from the newest visit")
+           summary="HSCT candidacy assessment (sclerostem.rules): latest recorded value of each measure, "
+                   "with the visit each came from (input_origin) and values the engine refused (input_refused)")
     def candidacy(actor: Actor, patient_id: IdPath) -> dict[str, Any]:
         try:
             rules = importlib.import_module("sclerostem.rules")
@@ -327,10 +331,12 @@ def build_router(db: Database) -> APIRouter:
             a = _reattach(s, actor)
             summary = patient_summary(s, a, patient_id)
             dob = get_patient(s, a, patient_id).date_of_birth
-        data = candidacy_input(summary, date_of_birth=dob)
-        result = assess(data)
+        ci = candidacy_input(summary, date_of_birth=dob)
+        result = assess(ci.fields)
         out = result.to_dict()
-        out["input"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
+        out["input"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in ci.fields.items()}
+        out["input_origin"] = dict(ci.origin)
+        out["input_refused"] = dict(ci.refused)
         return out
 
     # ------------------------------------------------------- child entities
@@ -356,7 +362,7 @@ def build_router(db: Database) -> APIRouter:
                         get_patient(s, a, lot.patient_id)
                     except NotFoundError:
                         continue
-                out.append(record_to_dict(lot))
+                out.append(record_to_dict(lot, identifying=sees_identifying(a)))
             return out
 
     @r.post("/cell-lots", tags=["cell lots"], status_code=201)
@@ -386,6 +392,7 @@ def build_router(db: Database) -> APIRouter:
                           centre=centre)
         return {"count": len(rows), "patients": rows}
 
+    add_cell_routes(r, db, Actor, _reattach)  # /cell-products (api._cells)
     return r
 
 
@@ -474,7 +481,8 @@ def _record_routes(r: APIRouter, db: Database, entity: str, plural: str, Actor: 
 
     def get_one(actor: Actor, record_id: IdPath) -> dict[str, Any]:
         with db.read_session() as s:
-            return record_to_dict(get_record(s, reattach(s, actor), entity, record_id))
+            a = reattach(s, actor)
+            return record_to_dict(get_record(s, a, entity, record_id), identifying=sees_identifying(a))
 
     def patch_one(actor: Actor, record_id: IdPath, body: update_model) -> dict[str, Any]:  # type: ignore[valid-type]
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]

@@ -146,6 +146,159 @@ def graft_efficiency(
     typer.echo(f"Collection efficiency: {holder['ce']:.1f} %")
 
 
+# ------------------------------------------------------------ registry-backed lot commands
+DB_HELP = "Registry database URL; default $SCLEROSTEM_DB or the user data directory's SQLite file."
+USER_HELP = "Registry user acting (audit trail); default $SCLEROSTEM_USER, else the only admin."
+
+
+def _lot_id(session: Any, lot_number: str) -> int:
+    from sqlalchemy import select
+
+    from sclerostem.registry import CellLot
+
+    lot_id = session.execute(select(CellLot.id).where(CellLot.lot_number == lot_number)).scalar()
+    if lot_id is None:
+        raise InputError("LOT_NUMBER", lot_number, "the lot number of a registered cell lot")
+    return int(lot_id)
+
+
+def _patient_id(session: Any, patient: str) -> int:
+    from sqlalchemy import select
+
+    from sclerostem.registry import Patient
+
+    pid = session.execute(select(Patient.id).where(Patient.study_id == patient)).scalar()
+    if pid is None and patient.isdigit() and session.get(Patient, int(patient)) is not None:
+        pid = int(patient)
+    if pid is None:
+        raise InputError("--patient", patient, "a patient's study id or registry id")
+    return int(pid)
+
+
+def _registry(db_url: str | None, user: str | None) -> tuple[Any, Any]:
+    from sclerostem.cli._registry import _actor, _open
+
+    db = _open(db_url)
+    return db, _actor(db, user)
+
+
+@lot_app.command("register")
+def lot_register(
+    lot_number: str = typer.Argument(..., help="Local lot number (unique)."),
+    din: str = typer.Option(..., "--din", help="ISBT 128 DIN with its check character (verified)."),
+    product_type: str = typer.Option(..., "--product-type", help="hsc_cd34_selected, hsc_unmanipulated, msc, svf, fat_graft, other."),
+    donor_type: str = typer.Option("autologous", "--donor-type", help="autologous or allogeneic."),
+    patient: str | None = typer.Option(None, "--patient", help="Study id (or registry id) of the patient the product is made for."),
+    tissue_source: str | None = typer.Option(None, "--tissue-source", help="bone_marrow, adipose, umbilical_cord, wharton_jelly, placenta, other."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+) -> None:
+    """Register a cell lot in the registry under its DIN (check character verified)."""
+    from sclerostem.registry import register_cell_lot
+
+    def run() -> None:
+        database, actor = _registry(db, user)
+        try:
+            with database.session() as s:
+                pid = _patient_id(s, patient) if patient else None
+                lot = register_cell_lot(s, s.merge(actor), lot_number=lot_number, din=din,
+                                        product_type=product_type, donor_type=donor_type, patient_id=pid,
+                                        tissue_source=tissue_source)
+                typer.echo(f"registered lot {lot.lot_number} (id {lot.id}), DIN {lot.din}, status {lot.status}")
+        finally:
+            database.dispose()
+
+    fail_on_input_error(run)
+
+
+@lot_app.command("results")
+def lot_results(
+    lot_number: str = typer.Argument(..., help="Lot number of a registered lot."),
+    results_file: Path = typer.Argument(..., help="Lot results as JSON (see docs/cells.md)."),
+    spec: str = typer.Option(..., "--spec", help="Shipped specification name (see `sclerostem lot specs`)."),
+    release_date: str | None = typer.Option(None, "--release-date", help="Release date YYYY-MM-DD if releasable (default today)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+) -> None:
+    """Record a registered lot's release results; store the decision. Exit 0 releasable, 1 not, 2 bad input."""
+    from sclerostem.registry import record_lot_results
+
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            raw = json.loads(results_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError("RESULTS_FILE", str(results_file), f"a readable JSON file ({exc})") from None
+        database, actor = _registry(db, user)
+        try:
+            with database.session() as s:
+                holder["report"] = record_lot_results(s, s.merge(actor), _lot_id(s, lot_number), raw, spec,
+                                                     release_date=release_date)
+        finally:
+            database.dispose()
+
+    fail_on_input_error(run)
+    report = holder["report"]
+    typer.echo(f"lot {lot_number}: {report.decision} ({report.spec.name} v{report.spec.version})")
+    missing = report.to_dict()["missing_results"]
+    if missing:
+        typer.echo("results missing (block release): " + ", ".join(missing))
+    raise typer.Exit(code=0 if report.releasable else 1)
+
+
+@lot_app.command("infuse")
+def lot_infuse(
+    lot_number: str = typer.Argument(..., help="Lot number of a registered, released lot."),
+    patient: str = typer.Option(..., "--patient", help="Study id (or registry id) of the recipient."),
+    scanned_din: str = typer.Option(..., "--scanned-din", help="DIN scanned or keyed at the bedside."),
+    infusion_date: str = typer.Option(..., "--date", help="Infusion date YYYY-MM-DD."),
+    dose: float | None = typer.Option(None, "--dose-cells-per-kg", help="Dose infused (cells/kg)."),
+    volume: float | None = typer.Option(None, "--volume-ml", help="Volume infused (mL)."),
+    weight: float | None = typer.Option(None, "--weight-kg", help="Recipient weight (kg)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+) -> None:
+    """Record an infusion after the identity check; a mismatch is refused (exit 2) and audited."""
+    from sclerostem.registry import record_infusion
+
+    def run() -> None:
+        database, actor = _registry(db, user)
+        try:
+            with database.session() as s:
+                inf = record_infusion(s, s.merge(actor), _lot_id(s, lot_number), patient_id=_patient_id(s, patient),
+                                      scanned_din=scanned_din, infusion_date=infusion_date,
+                                      dose_cells_per_kg=dose, volume_ml=volume, weight_kg=weight)
+                typer.echo(f"infusion of lot {lot_number} recorded (id {inf.id}) on {inf.infusion_date.isoformat()}")
+        finally:
+            database.dispose()
+
+    fail_on_input_error(run)
+
+
+@lot_app.command("chain")
+def lot_chain(
+    lot_number: str = typer.Argument(..., help="Lot number of a registered lot."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    user: str | None = typer.Option(None, "--user", help=USER_HELP),
+) -> None:
+    """Print a lot's chain of identity (JSON): registration, collection, processing, release, infusion."""
+    from sclerostem.registry import chain_of_identity
+
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        database, actor = _registry(db, user)
+        try:
+            with database.read_session() as s:
+                holder["chain"] = chain_of_identity(s, s.merge(actor), _lot_id(s, lot_number))
+        finally:
+            database.dispose()
+
+    fail_on_input_error(run)
+    typer.echo(json.dumps(holder["chain"], indent=2))
+
+
 def register(app: typer.Typer) -> None:
     """Add ``sclerostem lot`` and ``sclerostem graft`` to the root application."""
     app.add_typer(lot_app, name="lot")

@@ -300,8 +300,9 @@ def _write(s: Any, actor: User, recs: list[Record], existing: dict[str, Any], re
                 else:
                     report.unchanged[entity] = report.unchanged.get(entity, 0) + 1
         if entity == "visit":
-            _score_rows(inserts)
-            _score_rows(updates)
+            firsts = _first_visits(s, table, inserts + updates)
+            _score_rows(inserts, firsts)
+            _score_rows(updates, firsts)
         for chunk in _chunks(list(range(len(inserts))), 5000):
             rows = [inserts[i] for i in chunk]
             s.connection().execute(insert(table), rows)  # one executemany, no RETURNING
@@ -350,12 +351,43 @@ def _new_ids(s: Any, table: Any, entity: str, keys: tuple[str, ...], recs: list[
     return [found[(row["patient_id"], *(row[k] for k in keys))] for row in rows]
 
 
-def _score_rows(rows: list[dict[str, Any]]) -> None:
+def _first_visits(s: Any, table: Any, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Each patient's first visit (stored or imported now): the CRISS baseline (scores.md §4).
+
+    Scores of visits already stored are not refreshed when an import adds an
+    earlier visit; ``sclerostem db upgrade`` / ``recompute_all(stale_only=False)`` does that.
+    """
+    firsts: dict[int, dict[str, Any]] = {}
+
+    def offer(row: dict[str, Any]) -> None:
+        pid, when = row.get("patient_id"), row.get("visit_date")
+        if pid is None or when is None:
+            return
+        cur = firsts.get(pid)
+        if cur is None or when < cur["visit_date"]:
+            firsts[pid] = row
+
+    pids = sorted({r["patient_id"] for r in rows if r.get("patient_id") is not None})
+    for part in _chunks(pids, 5000):
+        for rec in s.execute(select(table).where(table.c.patient_id.in_(part))).mappings():
+            offer(dict(rec))
+    for r in rows:
+        offer(r)
+    return firsts
+
+
+def _score_rows(rows: list[dict[str, Any]], firsts: dict[int, dict[str, Any]] | None = None) -> None:
     if not rows:
         return
     ver = engine_version()
+    firsts = firsts or {}
     for chunk in _chunks(rows, 20000):
-        for row, scores in zip(chunk, compute_scores_table(chunk), strict=True):
+        baselines: list[dict[str, Any] | None] = []
+        for row in chunk:
+            b = firsts.get(row.get("patient_id"))
+            baselines.append(b if b is not None and b is not row and b["visit_date"] < row["visit_date"]
+                             else None)
+        for row, scores in zip(chunk, compute_scores_table(chunk, baselines), strict=True):
             row["scores"] = scores
             row["mrss_total"] = _mrss_total(scores)
             row["scores_engine_version"] = ver

@@ -15,6 +15,18 @@ only; admin: all) and leaves an append-only audit trail.
 """
 
 from sclerostem.registry._auth import user_for_token
+from sclerostem.registry._candidacy import CandidacyInput, candidacy_input
+from sclerostem.registry._cells import (
+    chain_of_identity,
+    get_cell_lot,
+    graft_summary,
+    lot_release_report,
+    record_collection,
+    record_infusion,
+    record_lot_results,
+    record_processing,
+    register_cell_lot,
+)
 from sclerostem.registry._db import Database, RegistrySession
 from sclerostem.registry._errors import (
     AccessDeniedError,
@@ -24,14 +36,19 @@ from sclerostem.registry._errors import (
 )
 from sclerostem.registry._fields import (
     CELL_LOT_FIELDS,
+    CRISS_EVENTS,
     DIAGNOSIS_FIELDS,
+    DISEASES,
     EVENT_FIELDS,
     MRSS_SITES,
     PATIENT_FIELDS,
+    SUBSETS,
     TRANSPLANT_FIELDS,
     TREATMENT_FIELDS,
     VISIT_FIELDS,
     FieldSpec,
+    check_record,
+    parse_value,
 )
 from sclerostem.registry._scoring import engine_version, recompute_all
 from sclerostem.registry._services import (
@@ -75,12 +92,15 @@ from sclerostem.registry.models import (
 
 __all__ = [
     "CELL_LOT_FIELDS",
+    "CRISS_EVENTS",
     "DIAGNOSIS_FIELDS",
+    "DISEASES",
     "ENTITIES",
     "EVENT_FIELDS",
     "MRSS_SITES",
     "PATIENT_FIELDS",
     "ROLES",
+    "SUBSETS",
     "TRANSPLANT_FIELDS",
     "TREATMENT_FIELDS",
     "VISIT_FIELDS",
@@ -88,6 +108,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditTamperError",
+    "CandidacyInput",
     "CellLot",
     "ConflictError",
     "Database",
@@ -107,6 +128,9 @@ __all__ = [
     "add_treatment",
     "add_visit",
     "authenticate",
+    "candidacy_input",
+    "chain_of_identity",
+    "check_record",
     "cohort",
     "create_api_token",
     "create_cell_lot",
@@ -114,13 +138,22 @@ __all__ = [
     "create_user",
     "delete_record",
     "engine_version",
+    "get_cell_lot",
     "get_patient",
     "get_record",
+    "graft_summary",
     "list_patients",
+    "lot_release_report",
+    "parse_value",
     "patient_history",
     "patient_summary",
     "recompute_all",
+    "record_collection",
+    "record_infusion",
+    "record_lot_results",
+    "record_processing",
     "record_to_dict",
+    "register_cell_lot",
     "revoke_api_tokens",
     "update_patient",
     "update_record",

@@ -138,6 +138,19 @@ class Database:
         """Create or upgrade the schema to the newest migration (idempotent)."""
         self.upgrade("head")
 
+    @staticmethod
+    def head_revision() -> str:
+        """The newest Alembic revision this version of sclerostem ships."""
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        if head is None:  # pragma: no cover - the package always ships migrations
+            raise RuntimeError("no registry migrations found")
+        return head
+
     def current_revision(self) -> str | None:
         """The Alembic revision of the database (``None`` if never initialised)."""
         from alembic.runtime.migration import MigrationContext

@@ -25,10 +25,13 @@ from sclerostem.errors import InputError, InputTypeError
 
 __all__ = [
     "CELL_LOT_FIELDS",
+    "CRISS_EVENTS",
     "DIAGNOSIS_FIELDS",
+    "DISEASES",
     "EVENT_FIELDS",
     "MRSS_SITES",
     "PATIENT_FIELDS",
+    "SUBSETS",
     "TRANSPLANT_FIELDS",
     "TREATMENT_FIELDS",
     "VISIT_FIELDS",
@@ -150,10 +153,23 @@ DIAGNOSIS_FIELDS: tuple[FieldSpec, ...] = (
     _f("ild", "bool", description="interstitial lung disease on HRCT"),
 )
 
+_EUSTAR_SRC = "scores.md §3a (revised EUSTAR activity index, Valentini 2017) [CONFIRMED]"
+_CRISS_SRC = "scores.md §4 (ACR-CRISS step 1, Khanna 2016 Table 4)"
+_RULES_SRC = "hsct.md (candidacy criteria); name, unit and range of sclerostem.rules.Patient"
+
+#: CRISS step-1 events during the interval since baseline (scores.md §4), as visit fields.
+CRISS_EVENTS: dict[str, str] = {
+    "criss_new_renal_crisis": "new scleroderma renal crisis since baseline",
+    "criss_fvc_decline_with_ild": "FVC decline >= 15 % (relative) with ILD, confirmed, since baseline",
+    "criss_new_lv_failure": "new left ventricular failure (LVEF <= 45 %) since baseline",
+    "criss_new_pah": "new PAH on right-heart catheterisation since baseline",
+}
+
 VISIT_SCORE_INPUTS: tuple[str, ...] = (
     *(f"mrss_{s}" for s in MRSS_SITES),
     "fvc_percent_predicted", "dlco_percent_predicted", "haq_di", "crp_mg_dl",
-    "patient_global_0_10", "physician_global_0_10",
+    "patient_global_0_10", "physician_global_0_10", "digital_ulcers",
+    "skin_worsening_patient_last_month", "tendon_friction_rubs", *CRISS_EVENTS,
 )
 
 VISIT_FIELDS: tuple[FieldSpec, ...] = (
@@ -164,10 +180,11 @@ VISIT_FIELDS: tuple[FieldSpec, ...] = (
     _f("fvc_percent_predicted", "float", lo=10, hi=200, unit="% predicted"),
     _f("dlco_percent_predicted", "float", lo=5, hi=200, unit="% predicted"),
     _f("lvef_percent", "float", lo=5, hi=90, unit="%"),
-    _f("spap_mmhg", "float", lo=5, hi=150, unit="mmHg",
-       description="estimated systolic pulmonary artery pressure (echo)"),
-    _f("mpap_mmhg", "float", lo=5, hi=100, unit="mmHg",
-       description="mean pulmonary artery pressure (right-heart catheter)"),
+    _f("echo_spap_mmhg", "float", lo=5, hi=150, unit="mmHg",
+       description="systolic pulmonary artery pressure estimated by echocardiography"),
+    _f("rhc_mpap_mmhg", "float", lo=3, hi=100, unit="mmHg",
+       description="mean pulmonary artery pressure at rest, measured by right-heart catheterisation "
+                   "(never an echo estimate)"),
     _f("creatinine_mg_dl", "float", lo=0.1, hi=20, unit="mg/dL"),
     _f("creatinine_clearance_ml_min", "float", lo=0, hi=250, unit="mL/min"),
     _f("crp_mg_dl", "float", lo=0, hi=50, unit="mg/dL"),
@@ -176,7 +193,35 @@ VISIT_FIELDS: tuple[FieldSpec, ...] = (
     _f("weight_kg", "float", lo=20, hi=250, unit="kg"),
     _f("patient_global_0_10", "float", lo=0, hi=10),
     _f("physician_global_0_10", "float", lo=0, hi=10),
-    _f("digital_ulcers", "bool"),
+    _f("digital_ulcers", "bool", description="digital ulcers present at the visit"),
+    # EUSTAR activity items (scores.md §3a, Valentini 2017) -------------------
+    _f("skin_worsening_patient_last_month", "bool", source=_EUSTAR_SRC,
+       description="skin worse during the last month, as judged by the patient"),
+    _f("tendon_friction_rubs", "bool", source=_EUSTAR_SRC,
+       description="tendon friction rubs present at the visit"),
+    # CRISS step-1 events since the baseline visit (scores.md §4) ------------
+    *(_f(name, "bool", source=_CRISS_SRC, description=text) for name, text in CRISS_EVENTS.items()),
+    # candidacy inputs (hsct.md; field names and ranges of sclerostem.rules.Patient) --
+    _f("pulmonary_involvement", "bool", source=_RULES_SRC,
+       description="lung involvement by SSc (ILD on HRCT and/or reduced FVC/DLCO)"),
+    _f("progressive_ild", "bool", source=_RULES_SRC,
+       description="progressive, CT-confirmed interstitial lung disease"),
+    _f("heart_involvement", "bool", source=_RULES_SRC, description="cardiac involvement by SSc"),
+    _f("kidney_involvement", "bool", source=_RULES_SRC,
+       description="renal involvement by SSc, including prior scleroderma renal crisis"),
+    _f("other_visceral_organ_involvement", "bool", source=_RULES_SRC,
+       description="visceral involvement other than lung, heart, kidney (e.g. gastrointestinal)"),
+    _f("acute_phase_reaction", "bool", source=_RULES_SRC,
+       description="raised acute-phase reactants (ESR and/or CRP above the laboratory's upper limit)"),
+    _f("crp_other_causes_excluded", "bool", source=_RULES_SRC,
+       description="infection and other causes of a raised CRP excluded (CRP attributed to SSc)"),
+    _f("proteinuria", "bool", source=_RULES_SRC, description="proteinuria on urinalysis"),
+    _f("tlc_relative_decline_12m_percent", "float", lo=0, hi=100, unit="%", source=_RULES_SRC,
+       description="relative fall of TLC (% predicted) over the last 12 months (0 if stable or improved)"),
+    _f("karnofsky_percent", "int", lo=0, hi=100, unit="%", source=_RULES_SRC,
+       description="Karnofsky performance status"),
+    _f("ecog_performance_status", "int", lo=0, hi=4, unit="ECOG grade", source=_RULES_SRC,
+       description="ECOG performance status"),
     _f("notes", "str", max_length=2000),
 )
 

@@ -104,11 +104,18 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+#: Product identifiers that can lead back to a person (ISBT 128 DIN, donor code): shown only
+#: to users who may see identifying data, like the patient's name.
+_PRODUCT_IDENTIFIERS = frozenset({"din", "donor_code", "scanned_din"})
+
+
 def record_to_dict(obj: Base, *, identifying: bool = True) -> dict[str, Any]:
     """Column values of a record as JSON-safe values (identifying fields optional)."""
     out: dict[str, Any] = {}
     for col in obj.__table__.columns:
         if not identifying and isinstance(obj, Patient) and col.key in _IDENTIFYING:
+            continue
+        if not identifying and col.key in _PRODUCT_IDENTIFIERS:
             continue
         if col.key == "password_hash":
             continue
@@ -348,6 +355,9 @@ def create_cell_lot(session: Session, actor: User, patient_id: int | None = None
     if patient_id is not None:
         get_patient(session, user, patient_id, write=True)
     values = check_record(CELL_LOT_FIELDS, fields)
+    if values.get("status") == "released":
+        raise InputError("status", "released", "'quarantine', 'rejected', 'infused' or 'discarded': a lot is "
+                         "released only by its release check (record_lot_results)")
     lot = CellLot(patient_id=patient_id, **values)
     session.add(lot)
     _flush(session, f"cell lot {values['lot_number']!r}")
@@ -382,6 +392,11 @@ def update_record(
     """Change fields of any entity's record (scores recompute for visits)."""
     if entity == "patient":
         return update_patient(session, actor, record_id, expected_version=expected_version, **fields)
+    if entity == "cell_lot":
+        for key in ("status", "release_date"):
+            if key in fields:
+                raise InputError(key, fields[key], "no direct change: the release status and date are set by the "
+                                 "lot's release check (record_lot_results) and infusions")
     _act(session, actor, _WRITERS, f"change {entity} records")
     obj = get_record(session, actor, entity, record_id)
     p = get_patient(session, actor, obj.patient_id, write=True) if getattr(obj, "patient_id", None) else None
@@ -546,7 +561,7 @@ def patient_summary(session: Session, actor: User, patient_id: int) -> dict[str,
         "treatments": [record_to_dict(t) for t in p.treatments],
         "transplants": [record_to_dict(t) for t in p.transplants],
         "events": [record_to_dict(e) for e in p.events],
-        "cell_lots": [record_to_dict(c) for c in lots],
+        "cell_lots": [record_to_dict(c, identifying=ident) for c in lots],
         "follow_up": {"start": _jsonable(start), "end": _jsonable(end), "days": days,
                       "months": _months(days)},
         "transplanted": bool(p.transplants),

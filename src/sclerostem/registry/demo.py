@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 
 from sclerostem.registry._db import Database
 from sclerostem.registry._fields import MRSS_SITES
-from sclerostem.registry._scoring import DEFER_KEY
+from sclerostem.registry._scoring import DEFER_KEY, recompute_all
 from sclerostem.registry._services import (
     add_diagnosis,
     add_event,
@@ -88,6 +88,66 @@ def _mrss_sites(rng: random.Random, total: int) -> dict[str, int]:
     return {f"mrss_{s}": g for s, g in grades.items()}
 
 
+def rng_seed_extra(i: int) -> int:
+    """Seed of patient ``i``'s second generator (organ involvement, work-up items)."""
+    return DEMO_SEED * 1000 + i
+
+
+def _organ_profile(rng: random.Random, *, morphea: bool, ild: bool, diffuse: bool) -> dict[str, Any]:
+    """Organ involvement of one synthetic patient (illustrative generator parameters)."""
+    if morphea:
+        return {"morphea": True}
+    return {
+        "morphea": False,
+        "ild": ild,
+        "progressive_ild": ild and rng.random() < 0.35,
+        "heart": rng.random() < (0.15 if diffuse else 0.07),
+        "kidney": rng.random() < (0.06 if diffuse else 0.02),
+        "gut": rng.random() < 0.45,
+        "proteinuria": rng.random() < 0.06,
+        "tfr": diffuse and rng.random() < 0.3,
+        "karnofsky": rng.choice((70, 80, 80, 90, 90, 100)),
+        "tlc_decline": round(rng.uniform(3, 18), 1) if ild else 0.0,
+    }
+
+
+def _ecog(karnofsky: int) -> int:
+    """ECOG grade matching a Karnofsky score (100-90 -> 0, 80-70 -> 1, 60-50 -> 2, 40-30 -> 3, else 4)."""
+    return 0 if karnofsky >= 90 else 1 if karnofsky >= 70 else 2 if karnofsky >= 50 else 3 if karnofsky >= 30 else 4
+
+
+def _visit_extras(rng: random.Random, organs: dict[str, Any], *, m: int, tx: bool, fvc: float,
+                  crp_mg_dl: float) -> dict[str, Any]:
+    """Candidacy inputs, EUSTAR activity items and CRISS step-1 events of one synthetic visit."""
+    if organs.get("morphea"):
+        return {}
+    early = m <= 12
+    out: dict[str, Any] = {
+        "skin_worsening_patient_last_month": rng.random() < (0.3 if early and not tx else 0.1),
+        "tendon_friction_rubs": organs["tfr"] and (m == 0 or rng.random() < (0.2 if tx else 0.5)),
+        "pulmonary_involvement": organs["ild"] or fvc < 70,
+        "progressive_ild": organs["progressive_ild"] and not (tx and m > 0),
+        "heart_involvement": organs["heart"],
+        "kidney_involvement": organs["kidney"],
+        "other_visceral_organ_involvement": organs["gut"],
+        "proteinuria": organs["proteinuria"],
+        "acute_phase_reaction": crp_mg_dl > 1.0,
+    }
+    if crp_mg_dl > 1.0:
+        out["crp_other_causes_excluded"] = rng.random() < 0.7
+    if m == 0:
+        kps = organs["karnofsky"]
+        out["karnofsky_percent"] = kps
+        out["ecog_performance_status"] = _ecog(kps)
+        out["tlc_relative_decline_12m_percent"] = organs["tlc_decline"]
+        if tx:  # the pre-transplant cardiopulmonary work-up includes a right-heart catheter
+            out["rhc_mpap_mmhg"] = round(_clip(rng.gauss(17, 3), 10, 24))
+    else:
+        out.update({"criss_new_renal_crisis": False, "criss_fvc_decline_with_ild": False,
+                    "criss_new_lv_failure": False, "criss_new_pah": rng.random() < 0.01})
+    return out
+
+
 def _clip(x: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, x))
 
@@ -133,6 +193,8 @@ def load_demo_cohort(db: Database, n_patients: int = 60, seed: int = DEMO_SEED,
     created = transplanted = 0
     with db.session() as s:
         if s.execute(select(func.count(Patient.id)).where(Patient.synthetic.is_(True))).scalar():
+            # Reuse the populated database; refresh only scores stored by another engine version.
+            recompute_all(s)
             return {"users": [u[0] for u in DEMO_USERS], "patients": 0, "transplanted": 0}
         admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
         s.info[DEFER_KEY] = True  # score all visits in one engine call at commit
@@ -156,18 +218,20 @@ def _one_patient(s: Any, admin: User, rng: random.Random, i: int, today: dt.date
     baseline = dt.date(rng.randint(2016, 2021), rng.randint(1, 12), rng.randint(1, 28))
     onset = baseline - dt.timedelta(days=rng.randint(200, 1400))
     subset = "dcSSc" if tx or rng.random() < 0.7 else "lcSSc"
+    ild = False
     if morphea:
         add_diagnosis(s, admin, p.id, disease="morphea",
                       subset=rng.choice(["limited_morphea", "generalized_morphea", "linear_scleroderma"]),
                       diagnosis_date=onset + dt.timedelta(days=60))
     else:
-        add_diagnosis(
+        dx = add_diagnosis(
             s, admin, p.id, disease="ssc", subset=subset,
             raynaud_onset_date=onset - dt.timedelta(days=rng.randint(0, 700)),
             first_non_raynaud_date=onset, diagnosis_date=onset + dt.timedelta(days=rng.randint(30, 150)),
             anti_scl70=rng.random() < 0.5, anti_centromere=subset == "lcSSc" and rng.random() < 0.5,
             anti_rna_pol3=rng.random() < 0.15, ild=rng.random() < 0.6,
         )
+        ild = bool(dx.ild)
     # --- treatment -----------------------------------------------------------------------------
     day0 = None
     death: tuple[dt.date, str, bool] | None = None
@@ -228,6 +292,10 @@ def _one_patient(s: Any, admin: User, rng: random.Random, i: int, today: dt.date
     haq0 = _clip(rng.gauss(1.3, 0.5), 0, 2.8)
     dropout = rng.choice([None, None, None, rng.choice(VISIT_MONTHS[3:])])
     ref = day0 or baseline
+    # Organ involvement and work-up items come from a second generator, so that the
+    # trajectories above stay the same as in earlier versions of the demo cohort.
+    org = random.Random(rng_seed_extra(i))
+    organs = _organ_profile(org, morphea=morphea, ild=ild, diffuse=subset == "dcSSc" and not morphea)
     for m in VISIT_MONTHS:
         when = baseline if m == 0 else _months(ref, m)
         if when > today or (death is not None and when >= death[0]) or (dropout and m > dropout):
@@ -249,7 +317,7 @@ def _one_patient(s: Any, admin: User, rng: random.Random, i: int, today: dt.date
             "fvc_percent_predicted": round(_clip(fvc, 25, 130), 1),
             "dlco_percent_predicted": round(_clip(dlco, 15, 120), 1),
             "lvef_percent": round(_clip(rng.gauss(60, 5), 35, 75)),
-            "spap_mmhg": round(_clip(rng.gauss(30, 6), 15, 80)),
+            "echo_spap_mmhg": round(_clip(rng.gauss(30, 6), 15, 80)),
             "creatinine_clearance_ml_min": round(_clip(rng.gauss(95, 18), 30, 160)),
             "creatinine_mg_dl": round(_clip(rng.gauss(0.8, 0.15), 0.4, 2.5), 2),
             "crp_mg_dl": round(_clip(rng.lognormvariate(-0.7, 0.8), 0, 20), 2),
@@ -259,6 +327,8 @@ def _one_patient(s: Any, admin: User, rng: random.Random, i: int, today: dt.date
             "physician_global_0_10": round(_clip(rng.gauss(4, 2), 0, 10), 1),
             "digital_ulcers": rng.random() < 0.15,
         }
+        values.update(_visit_extras(org, organs, m=m, tx=tx, fvc=values["fvc_percent_predicted"],
+                                    crp_mg_dl=values["crp_mg_dl"]))
         if m == 0 and tx:
             values["visit_label"] = "baseline (pre-HSCT)"
         add_visit(s, admin, p.id, **values)

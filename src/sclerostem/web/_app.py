@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sclerostem._version import __version__
+from sclerostem.errors import InputError, InputTypeError, SclerostemError
+from sclerostem.registry import AccessDeniedError, AuditTamperError, ConflictError, NotFoundError
 from sclerostem.web import _auth, _candidacy, _cohort, _evidence, _patients, _visits
 from sclerostem.web._deps import (
     STATIC_DIR,
@@ -26,6 +28,16 @@ from sclerostem.web._deps import (
 from sclerostem.web._security import LoginRateLimiter, SecurityHeadersMiddleware, SessionMiddleware
 
 __all__ = ["SECRET_KEY_ENV", "create_app"]
+
+#: Page errors: registry/engine error class -> (HTTP status, page title); most specific first.
+_PAGE_ERRORS: dict[type[SclerostemError], tuple[int, str]] = {
+    NotFoundError: (404, "Not found"),
+    AccessDeniedError: (403, "Not allowed"),
+    AuditTamperError: (403, "Not allowed"),
+    ConflictError: (409, "Changed by someone else"),
+    InputError: (422, "Invalid input"),
+    InputTypeError: (422, "Invalid input"),
+}
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +115,17 @@ def create_app(
             "message": "The form was missing its security token or it had expired. "
                        "Reload the page and submit again."}, status_code=403)
 
+    @app.exception_handler(SclerostemError)
+    async def _registry_error(request: Request, exc: SclerostemError) -> Response:
+        """A registry/engine error escaping a page handler: the app's error page, never JSON.
+
+        (The REST API under /api maps its own errors inside its router.)
+        """
+        status, title = next(((st, ti) for cls, (st, ti) in _PAGE_ERRORS.items() if isinstance(exc, cls)),
+                             (400, "Request not possible"))
+        log.info("page error %s on %s", type(exc).__name__, request.url.path)
+        return render(request, "error.html", {"title": title, "message": str(exc)}, status_code=status)
+
     @app.get("/health", include_in_schema=False)
     def _health() -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
@@ -113,13 +136,13 @@ def create_app(
 
     if mount_api:
         try:
-            from sclerostem.api import build_router, install_error_handlers
+            from sclerostem.api import build_router
         except ImportError:
             log.info("sclerostem.api.build_router not available; /api not mounted")
         else:
             # The API authenticates by bearer token. The web session is stored under
             # "uid", not the API's "user_id": the API has no CSRF check, so a browser
-            # session must not authorise its state-changing routes.
-            install_error_handlers(app)
+            # session must not authorise its state-changing routes. The router maps
+            # its own errors to JSON, so no app-wide (JSON) error handlers are installed.
             app.include_router(build_router(database), prefix="/api")
     return app

@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from sclerostem import registry
 from sclerostem.errors import SclerostemError
+from sclerostem.registry import CandidacyInput, candidacy_input
 from sclerostem.web._auth import current_user
-from sclerostem.web._candidacy_input import CandidacyInput, candidacy_input
 from sclerostem.web._deps import WebUser, render, web_state
 from sclerostem.web._queries import summary
 from sclerostem.web._security import SVG_CONTENT_SECURITY_POLICY

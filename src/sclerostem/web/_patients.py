@@ -11,7 +11,6 @@ from starlette.responses import RedirectResponse, Response
 
 from sclerostem import registry
 from sclerostem.errors import InputError, InputTypeError, SclerostemError
-from sclerostem.registry import _fields as fields
 from sclerostem.registry.models import User
 from sclerostem.web._auth import current_user, require_role
 from sclerostem.web._deps import WebUser, checked_form, form_dict, render, web_state
@@ -43,7 +42,7 @@ def patient_list(request: Request) -> Response:
     qp = request.query_params
     q = (qp.get("q") or "").strip()
     subset = qp.get("subset") or None
-    if subset not in fields.SUBSETS:
+    if subset not in registry.SUBSETS:
         subset = None
     transplanted = _tristate(qp.get("transplanted"))
     follow_up = qp.get("follow_up") if qp.get("follow_up") in FOLLOW_UP_STATUSES else None
@@ -57,7 +56,7 @@ def patient_list(request: Request) -> Response:
         "total": total,
         "filters": {"q": q, "subset": subset or "", "transplanted": qp.get("transplanted") or "",
                     "follow_up": follow_up or ""},
-        "subsets": fields.SUBSETS,
+        "subsets": registry.SUBSETS,
         "follow_up_statuses": FOLLOW_UP_STATUSES,
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "patient-rows":
@@ -70,7 +69,7 @@ def _new_patient_page(request: Request, user: WebUser, values: dict[str, str],
     return render(request, "patient_new.html", {
         "section": "patients", "values": values, "errors": errors,
         "sexes": ("female", "male", "other", "unknown"),
-        "diseases": fields.DISEASES, "subsets": fields.SUBSETS,
+        "diseases": registry.DISEASES, "subsets": registry.SUBSETS,
     }, user=user, status_code=status_code)
 
 
@@ -86,10 +85,10 @@ def patient_new_form(request: Request) -> Response:
     return _new_patient_page(request, user, values, {})
 
 
-def _validate(specs: tuple[fields.FieldSpec, ...], raw: dict[str, Any],
+def _validate(specs: tuple[registry.FieldSpec, ...], raw: dict[str, Any],
               errors: dict[str, str]) -> dict[str, Any]:
     problems: list[InputError | InputTypeError] = []
-    out = fields.check_record(specs, raw, errors=problems)
+    out = registry.check_record(specs, raw, errors=problems)
     for p in problems:
         errors.setdefault(p.field, str(p))
     return out
@@ -109,8 +108,8 @@ async def patient_new_submit(request: Request) -> Response:
         d_raw: dict[str, Any] = {k: values[k] for k in DIAGNOSIS_FORM}
         for k in ("anti_scl70", "anti_centromere", "anti_rna_pol3", "ild"):
             d_raw[k] = _tristate(values[k])
-        p_vals = _validate(fields.PATIENT_FIELDS, p_raw, errors)
-        d_vals = _validate(fields.DIAGNOSIS_FIELDS, d_raw, errors)
+        p_vals = _validate(registry.PATIENT_FIELDS, p_raw, errors)
+        d_vals = _validate(registry.DIAGNOSIS_FIELDS, d_raw, errors)
         if not errors and user.role == "clinician" and user.centre and p_vals.get("centre") != user.centre:
             errors["centre"] = str(InputError("centre", p_vals.get("centre"),
                                               f"your own centre {user.centre!r}"))

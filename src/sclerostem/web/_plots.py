@@ -49,12 +49,18 @@ MEASURES: dict[str, Measure] = {
 def eustar_value(visit: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
     """EUSTAR activity index of a stored visit: (value, lowest, highest possible points).
 
-    Computed by the scores engine from the visit's recorded items; when some
+    The value stored with the visit's scores (``scores["eustar_ai"]``) when
+    there is one; otherwise computed by the scores engine from the visit's
+    recorded items (visits stored before the activity items were); when some
     items are not recorded the value is ``None`` and the range the index must
     lie in is returned instead (missing items can only add points).
     """
     import importlib
 
+    stored = (visit.get("scores") or {}).get("eustar_ai")
+    if isinstance(stored, int | float) and not isinstance(stored, bool):
+        # the value the registry stored (computed by the scores engine when the visit was saved)
+        return float(stored), float(stored), float(stored)
     scores = importlib.import_module("sclerostem.scores")
     fn = getattr(scores, "eustar_activity_index", None)
     model = getattr(scores, "EustarActivityInputs", None)

@@ -12,7 +12,6 @@ from starlette.responses import RedirectResponse, Response
 
 from sclerostem import registry
 from sclerostem.errors import InputError, InputTypeError, SclerostemError
-from sclerostem.registry import _fields as fields
 from sclerostem.web._auth import current_user, require_role
 from sclerostem.web._bodymap import GRADES, MRSS_SITES
 from sclerostem.web._deps import WebUser, checked_form, render, web_state
@@ -23,40 +22,35 @@ __all__ = ["FORM_GROUPS", "router"]
 
 router = APIRouter()
 
-_SPECS = {f.name: f for f in fields.VISIT_FIELDS}
-
-#: EUSTAR-AI items the registry's visit record may not hold yet (scores.md §3a):
-#: used for the live score; stored only when the registry declares the field.
-EXTRA_FIELDS: dict[str, fields.FieldSpec] = {
-    "skin_worsening_patient_last_month": fields.FieldSpec(
-        "skin_worsening_patient_last_month", "bool",
-        description="skin worse in the last month, as judged by the patient"),
-    "tendon_friction_rubs": fields.FieldSpec("tendon_friction_rubs", "bool",
-                                             description="tendon friction rubs"),
-    **{name: fields.FieldSpec(name, "bool", description=text) for name, text in (
-        ("criss_new_renal_crisis", "new scleroderma renal crisis"),
-        ("criss_fvc_decline_with_ild", "FVC fall ≥ 15 % (relative) with ILD, confirmed"),
-        ("criss_new_lv_failure", "new left ventricular failure (LVEF ≤ 45 %)"),
-        ("criss_new_pah", "new PAH on right-heart catheter"),
-    )},
-}
+_SPECS = {f.name: f for f in registry.VISIT_FIELDS}
 
 LABELS: dict[str, str] = {
     "visit_date": "Visit date",
     "visit_label": "Visit label",
     "fvc_percent_predicted": "FVC (% predicted)",
     "dlco_percent_predicted": "DLCO (% predicted)",
+    "tlc_relative_decline_12m_percent": "TLC relative fall over 12 months (%; 0 if stable)",
     "crp_mg_dl": "CRP (mg/dL)",
     "esr_mm_h": "ESR (mm/h)",
+    "acute_phase_reaction": "Raised acute-phase reactants (ESR and/or CRP)",
+    "crp_other_causes_excluded": "Infection / other causes of raised CRP excluded",
     "digital_ulcers": "Digital ulcers now",
     "skin_worsening_patient_last_month": "Skin worse in the last month (patient-judged)",
     "tendon_friction_rubs": "Tendon friction rubs",
     "haq_di": "HAQ-DI (0–3)",
     "patient_global_0_10": "Patient global (0–10)",
     "physician_global_0_10": "Physician global (0–10)",
-    "lvef_percent": "LVEF (%)",
-    "spap_mmhg": "sPAP, echo (mmHg)",
-    "mpap_mmhg": "mPAP, right-heart catheter (mmHg)",
+    "karnofsky_percent": "Karnofsky performance status (%)",
+    "ecog_performance_status": "ECOG performance status (0–4)",
+    "pulmonary_involvement": "Lung involvement by SSc",
+    "progressive_ild": "Progressive ILD (CT-confirmed)",
+    "heart_involvement": "Heart involvement by SSc",
+    "kidney_involvement": "Kidney involvement by SSc (incl. prior renal crisis)",
+    "other_visceral_organ_involvement": "Other visceral involvement (e.g. gut)",
+    "proteinuria": "Proteinuria",
+    "lvef_percent": "LVEF, echo (%)",
+    "echo_spap_mmhg": "sPAP estimated by echo (mmHg)",
+    "rhc_mpap_mmhg": "mPAP at rest, right-heart catheter only (mmHg)",
     "creatinine_mg_dl": "Creatinine (mg/dL)",
     "creatinine_clearance_ml_min": "Creatinine clearance (mL/min)",
     "weight_kg": "Weight (kg)",
@@ -68,26 +62,29 @@ LABELS: dict[str, str] = {
 }
 
 FORM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Lung function", ("fvc_percent_predicted", "dlco_percent_predicted")),
-    ("Activity", ("crp_mg_dl", "esr_mm_h", "digital_ulcers", "skin_worsening_patient_last_month",
-                  "tendon_friction_rubs")),
-    ("Function and global assessments", ("haq_di", "patient_global_0_10", "physician_global_0_10")),
-    ("Heart, kidney, weight", ("lvef_percent", "spap_mmhg", "mpap_mmhg", "creatinine_mg_dl",
+    ("Lung function", ("fvc_percent_predicted", "dlco_percent_predicted",
+                       "tlc_relative_decline_12m_percent")),
+    ("Activity", ("crp_mg_dl", "esr_mm_h", "acute_phase_reaction", "crp_other_causes_excluded",
+                  "digital_ulcers", "skin_worsening_patient_last_month", "tendon_friction_rubs")),
+    ("Function and global assessments", ("haq_di", "patient_global_0_10", "physician_global_0_10",
+                                         "karnofsky_percent", "ecog_performance_status")),
+    ("Organ involvement by SSc", ("pulmonary_involvement", "progressive_ild", "heart_involvement",
+                                  "kidney_involvement", "other_visceral_organ_involvement",
+                                  "proteinuria")),
+    ("Heart, kidney, weight", ("lvef_percent", "echo_spap_mmhg", "rhc_mpap_mmhg", "creatinine_mg_dl",
                                "creatinine_clearance_ml_min", "weight_kg")),
-    ("CRISS step 1: since the baseline visit, attributable to SSc",
-     ("criss_new_renal_crisis", "criss_fvc_decline_with_ild", "criss_new_lv_failure", "criss_new_pah")),
+    ("CRISS step 1: since the baseline visit, attributable to SSc", tuple(registry.CRISS_EVENTS)),
 )
 _MRSS_FIELDS = tuple(s.field for s in MRSS_SITES)
 _GROUPED = {n for _, names in FORM_GROUPS for n in names}
 
 
-def _form_groups() -> list[tuple[str, list[fields.FieldSpec]]]:
+def _form_groups() -> list[tuple[str, list[registry.FieldSpec]]]:
     """Groups of the non-mRSS inputs; any visit field the registry adds appears under 'Other'."""
     groups = []
     for title, names in FORM_GROUPS:
-        specs = [_SPECS.get(n) or EXTRA_FIELDS[n] for n in names if n in _SPECS or n in EXTRA_FIELDS]
-        groups.append((title, specs))
-    other = [f for f in fields.VISIT_FIELDS
+        groups.append((title, [_SPECS[n] for n in names if n in _SPECS]))
+    other = [f for f in registry.VISIT_FIELDS
              if f.name not in _GROUPED and f.name not in _MRSS_FIELDS
              and f.name not in ("visit_date", "visit_label", "notes")]
     if other:
@@ -96,9 +93,7 @@ def _form_groups() -> list[tuple[str, list[fields.FieldSpec]]]:
 
 
 def _all_names() -> list[str]:
-    names = [f.name for f in fields.VISIT_FIELDS]
-    names += [n for n in EXTRA_FIELDS if n not in _SPECS]
-    return names
+    return [f.name for f in registry.VISIT_FIELDS]
 
 
 def _parse(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
@@ -110,9 +105,8 @@ def _parse(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, st
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, text in raw.items():
-        spec = _SPECS.get(name) or EXTRA_FIELDS[name]
         try:
-            values[name] = fields.parse_value(spec, text)
+            values[name] = registry.parse_value(_SPECS[name], text)
         except (InputError, InputTypeError) as exc:
             errors[name] = str(exc)
             values[name] = None
@@ -135,7 +129,6 @@ def _page(request: Request, user: WebUser, summ: dict[str, Any], raw: dict[str, 
         "patient": {"id": p["id"], "study_id": p["study_id"], "name": p.get("name")},
         "values": raw, "errors": errors, "sites": MRSS_SITES, "grades": GRADES,
         "groups": _form_groups(), "labels": LABELS, "live": scores,
-        "stored_fields": set(_SPECS),
     }, user=user, status_code=status_code)
 
 
