@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -19,6 +20,27 @@ from sclerostem.registry import (
 N_WRITERS = 8
 
 
+def _run_writers(db_url: str, work: Callable[[int, Database], None]) -> list[BaseException]:
+    """Run ``work(i, database)`` in N_WRITERS threads, each with its own engine; return their errors."""
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        other = Database(db_url)  # separate engine: separate connections, like separate processes
+        try:
+            work(i, other)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            other.dispose()
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(N_WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_concurrent_read_modify_write_loses_nothing(db_url: str, db: Database, users) -> None:
     """Each thread appends its tag to a visit's notes (read, modify, write with the version read).
 
@@ -29,35 +51,24 @@ def test_concurrent_read_modify_write_loses_nothing(db_url: str, db: Database, u
         p = create_patient(s, users["clin_a"], study_id="C-1", centre="A")
         vid = add_visit(s, users["clin_a"], p.id, visit_date="2024-01-01", notes="").id
     conflicts: list[int] = []
-    errors: list[BaseException] = []
     barrier = threading.Barrier(N_WRITERS)
 
-    def writer(i: int) -> None:
-        other = Database(db_url)  # separate engine: separate connections, like separate processes
-        try:
-            barrier.wait()
-            for _ in range(200):
-                with other.read_session() as s:
-                    v = get_record(s, users["clin_a"], "visit", vid)
-                    notes, version = v.notes or "", v.version
-                try:
-                    with other.session() as s:
-                        update_visit(s, users["clin_a"], vid, expected_version=version,
-                                     notes=f"{notes}[{i}]")
-                    return
-                except ConflictError:
-                    conflicts.append(i)
-            raise AssertionError(f"writer {i} never succeeded")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            other.dispose()
+    def work(i: int, other: Database) -> None:
+        barrier.wait()
+        for _ in range(200):
+            with other.read_session() as s:
+                v = get_record(s, users["clin_a"], "visit", vid)
+                notes, version = v.notes or "", v.version
+            try:
+                with other.session() as s:
+                    update_visit(s, users["clin_a"], vid, expected_version=version,
+                                 notes=f"{notes}[{i}]")
+                return
+            except ConflictError:
+                conflicts.append(i)
+        raise AssertionError(f"writer {i} never succeeded")
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(N_WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _run_writers(db_url, work)
     assert errors == []
     with db.session() as s:
         notes = s.get(Visit, vid).notes
@@ -68,24 +79,12 @@ def test_concurrent_read_modify_write_loses_nothing(db_url: str, db: Database, u
 def test_concurrent_inserts_all_kept(db_url: str, db: Database, users) -> None:
     with db.session() as s:
         pid = create_patient(s, users["clin_a"], study_id="C-2", centre="A").id
-    errors: list[BaseException] = []
+    def work(i: int, other: Database) -> None:
+        for k in range(5):
+            with other.session() as s:
+                add_visit(s, users["clin_a"], pid, visit_date=f"2020-{i + 1:02d}-{k + 1:02d}")
 
-    def writer(i: int) -> None:
-        other = Database(db_url)
-        try:
-            for k in range(5):
-                with other.session() as s:
-                    add_visit(s, users["clin_a"], pid, visit_date=f"2020-{i + 1:02d}-{k + 1:02d}")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            other.dispose()
-
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(N_WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _run_writers(db_url, work)
     assert errors == []
     with db.session() as s:
         assert len(s.execute(select(Visit.id).where(Visit.patient_id == pid)).all()) == N_WRITERS * 5

@@ -77,3 +77,16 @@ def test_cli_fine_gray_json() -> None:
     out = json.loads(r.stdout)
     np.testing.assert_allclose([t["coef"] for t in out["terms"]], REFERENCE["cases"][1]["coef"], rtol=RTOL_R)
     np.testing.assert_allclose([t["se"] for t in out["terms"]], REFERENCE["cases"][1]["se"], rtol=RTOL_R)
+
+
+@pytest.mark.parametrize("bad", [True, "1", float("inf")])
+def test_fine_gray_refuses_non_numeric_covariates_like_cox(bad: object) -> None:
+    # Same rule as cox_ph: categories must be 0/1 numbers; booleans, text and infinity are refused.
+    from sclerostem.errors import InputError
+    from sclerostem.stats.survival import fine_gray
+
+    time = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    cause = [1, 2, 1, 0, 1, 2]
+    x = [0.5, 1.0, bad, 2.0, 0.1, 3.0]
+    with pytest.raises(InputError, match=r"row 3, field 'x': got "):
+        fine_gray(time, cause, {"x": x})

@@ -28,19 +28,13 @@ def _run(*args: str):
     return CliRunner().invoke(app, ["stats", "gpc", *args])
 
 
+def _oracle24(endpoints: Path) -> tuple[str, ...]:
+    """DATA, arm and endpoints arguments of a run on the oracle data set."""
+    return (str(DATA / "oracle24.csv"), "--arm", "arm", "--treated", "T", "--endpoints", str(endpoints))
+
+
 def test_json_matches_oracle(spec: Path) -> None:
-    res = _run(
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(spec),
-        "--scoring",
-        "peron",
-        "--json",
-    )
+    res = _run(*_oracle24(spec), "--scoring", "peron", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     got = [lv["net_benefit_se"] for lv in out["levels"]]
@@ -63,18 +57,7 @@ def test_json_matches_oracle(spec: Path) -> None:
 
 
 def test_exact_permutation_json(spec: Path) -> None:
-    res = _run(
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(spec),
-        "--inference",
-        "exact-permutation",
-        "--json",
-    )
+    res = _run(*_oracle24(spec), "--inference", "exact-permutation", "--json")
     out = json.loads(res.stdout)
     assert out["levels"][-1]["net_benefit_p"] == pytest.approx(
         REF["finkelstein_schoenfeld"]["p_two_sided"], abs=ATOL_PRINTED
@@ -84,17 +67,7 @@ def test_exact_permutation_json(spec: Path) -> None:
 
 def test_table_output_and_plot(spec: Path, tmp_path: Path) -> None:
     plot = tmp_path / "gpc.png"
-    res = _run(
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(spec),
-        "--plot",
-        str(plot),
-    )
+    res = _run(*_oracle24(spec), "--plot", str(plot))
     assert res.exit_code == 0, res.output
     assert "net_benefit" in res.stdout
     assert "0.2361" in res.stdout
@@ -103,22 +76,7 @@ def test_table_output_and_plot(spec: Path, tmp_path: Path) -> None:
 
 
 def test_permutation_with_seed_is_reproducible(spec: Path) -> None:
-    args = (
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(spec),
-        "--inference",
-        "permutation",
-        "--n-resamples",
-        "300",
-        "--seed",
-        "4",
-        "--json",
-    )
+    args = (*_oracle24(spec), "--inference", "permutation", "--n-resamples", "300", "--seed", "4", "--json")
     a, b = _run(*args), _run(*args)
     assert a.exit_code == 0, a.output
     assert json.loads(a.stdout) == json.loads(b.stdout)
@@ -160,17 +118,7 @@ def test_input_error_exit_code_2(spec: Path, tmp_path: Path) -> None:
 
 
 def test_bad_option_values(spec: Path) -> None:
-    res = _run(
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(spec),
-        "--scoring",
-        "efron",
-    )
+    res = _run(*_oracle24(spec), "--scoring", "efron")
     assert res.exit_code == 2
     assert (
         res.stderr.strip()
@@ -187,14 +135,6 @@ def test_missing_files(spec: Path, tmp_path: Path) -> None:
         res.stderr.strip()
         == f"error: field 'DATA': got '{tmp_path / 'nope.csv'}'; allowed: an existing CSV file."
     )
-    res = _run(
-        str(DATA / "oracle24.csv"),
-        "--arm",
-        "arm",
-        "--treated",
-        "T",
-        "--endpoints",
-        str(tmp_path / "x.yaml"),
-    )
+    res = _run(*_oracle24(tmp_path / "x.yaml"))
     assert res.exit_code == 2
     assert "allowed: an existing YAML file listing the endpoints." in res.stderr

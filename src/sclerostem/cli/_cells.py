@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
-from sclerostem.cli._common import atomic_path, fail_on_input_error
+from sclerostem.cli._common import atomic_path, fail_on_input_error, read_json, run_or_exit
+from sclerostem.cli._registry import acting_session
 from sclerostem.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,19 +46,13 @@ def lot_check(
     from sclerostem.cells import check_lot, load_spec, lot_from_dict
     from sclerostem.reports._certificate import render_certificate_pdf, render_certificate_text
 
-    holder: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            raw = json.loads(lot_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError("LOT_FILE", str(lot_file), f"a readable JSON file ({exc})") from None
+    def run() -> LotReleaseReport:
+        raw = read_json(lot_file, "LOT_FILE")
         if fmt is Format.pdf and output is None:
             raise InputError("--output", None, "a file path when --format pdf")
-        holder["report"] = check_lot(lot_from_dict(raw), load_spec(spec))
+        return check_lot(lot_from_dict(raw), load_spec(spec))
 
-    fail_on_input_error(run)
-    report = cast("LotReleaseReport", holder["report"])
+    report = run_or_exit(run)
     if fmt is Format.pdf:
         data = render_certificate_pdf(report)
     elif fmt is Format.json:
@@ -84,18 +79,13 @@ def graft_dose(
     """CD34+ dose per kg of a graft from its apheresis products."""
     from sclerostem.cells import Collection, graft_cd34_dose
 
-    holder: dict[str, Any] = {}
-
-    def run() -> None:
-        holder["r"] = graft_cd34_dose([Collection(c, label=f"collection {i}") for i, c in enumerate(cd34, 1)], weight_kg,
-                                      target_cd34_per_kg=target, minimum_cd34_per_kg=minimum)
-
-    fail_on_input_error(run)
-    r = holder["r"]
+    r = run_or_exit(lambda: graft_cd34_dose(
+        [Collection(c, label=f"collection {i}") for i, c in enumerate(cd34, 1)], weight_kg,
+        target_cd34_per_kg=target, minimum_cd34_per_kg=minimum))
     if as_json:
         typer.echo(json.dumps(r.to_dict(), indent=2))
         return
-    typer.echo(f"CD34+ dose: {r.value / 1e6:.2f} x 10^6/kg ({r.interpretation})")
+    typer.echo(f"CD34+ dose: {cast(float, r.value) / 1e6:.2f} x 10^6/kg ({r.interpretation})")
     for part in r.components["collections"]:
         typer.echo(f"  {part['label']}: {part['cd34_cells']:.3g} cells = {part['cd34_per_kg'] / 1e6:.2f} x 10^6/kg")
     for cav in r.caveats:
@@ -113,13 +103,7 @@ def graft_volume(
     """Blood volume to process for a target CD34+ dose."""
     from sclerostem.cells import volume_to_process_ml
 
-    holder: dict[str, Any] = {}
-
-    def run() -> None:
-        holder["r"] = volume_to_process_ml(weight_kg, target, pb_cd34_per_ul, ce_percent)
-
-    fail_on_input_error(run)
-    r = holder["r"]
+    r = run_or_exit(lambda: volume_to_process_ml(weight_kg, target, pb_cd34_per_ul, ce_percent))
     if as_json:
         typer.echo(json.dumps(r.to_dict(), indent=2))
         return
@@ -137,13 +121,8 @@ def graft_efficiency(
     """Collection efficiency (CE2, %) of one apheresis."""
     from sclerostem.cells import collection_efficiency_percent
 
-    holder: dict[str, Any] = {}
-
-    def run() -> None:
-        holder["ce"] = collection_efficiency_percent(cd34, litres, pb_cd34_per_ul)
-
-    fail_on_input_error(run)
-    typer.echo(f"Collection efficiency: {holder['ce']:.1f} %")
+    ce = run_or_exit(lambda: collection_efficiency_percent(cd34, litres, pb_cd34_per_ul))
+    typer.echo(f"Collection efficiency: {ce:.1f} %")
 
 
 # ------------------------------------------------------------ registry-backed lot commands
@@ -175,13 +154,6 @@ def _patient_id(session: Any, patient: str) -> int:
     return int(pid)
 
 
-def _registry(db_url: str | None, user: str | None) -> tuple[Any, Any]:
-    from sclerostem.cli._registry import _actor, _open
-
-    db = _open(db_url)
-    return db, _actor(db, user)
-
-
 @lot_app.command("register")
 def lot_register(
     lot_number: str = typer.Argument(..., help="Local lot number (unique)."),
@@ -197,16 +169,12 @@ def lot_register(
     from sclerostem.registry import register_cell_lot
 
     def run() -> None:
-        database, actor = _registry(db, user)
-        try:
-            with database.session() as s:
-                pid = _patient_id(s, patient) if patient else None
-                lot = register_cell_lot(s, s.merge(actor), lot_number=lot_number, din=din,
-                                        product_type=product_type, donor_type=donor_type, patient_id=pid,
-                                        tissue_source=tissue_source)
-                typer.echo(f"registered lot {lot.lot_number} (id {lot.id}), DIN {lot.din}, status {lot.status}")
-        finally:
-            database.dispose()
+        with acting_session(db, user) as (s, actor):
+            pid = _patient_id(s, patient) if patient else None
+            lot = register_cell_lot(s, actor, lot_number=lot_number, din=din,
+                                    product_type=product_type, donor_type=donor_type, patient_id=pid,
+                                    tissue_source=tissue_source)
+            typer.echo(f"registered lot {lot.lot_number} (id {lot.id}), DIN {lot.din}, status {lot.status}")
 
     fail_on_input_error(run)
 
@@ -223,23 +191,12 @@ def lot_results(
     """Record a registered lot's release results; store the decision. Exit 0 releasable, 1 not, 2 bad input."""
     from sclerostem.registry import record_lot_results
 
-    holder: dict[str, Any] = {}
+    def run() -> Any:
+        raw = read_json(results_file, "RESULTS_FILE")
+        with acting_session(db, user) as (s, actor):
+            return record_lot_results(s, actor, _lot_id(s, lot_number), raw, spec, release_date=release_date)
 
-    def run() -> None:
-        try:
-            raw = json.loads(results_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError("RESULTS_FILE", str(results_file), f"a readable JSON file ({exc})") from None
-        database, actor = _registry(db, user)
-        try:
-            with database.session() as s:
-                holder["report"] = record_lot_results(s, s.merge(actor), _lot_id(s, lot_number), raw, spec,
-                                                     release_date=release_date)
-        finally:
-            database.dispose()
-
-    fail_on_input_error(run)
-    report = holder["report"]
+    report = run_or_exit(run)
     typer.echo(f"lot {lot_number}: {report.decision} ({report.spec.name} v{report.spec.version})")
     missing = report.to_dict()["missing_results"]
     if missing:
@@ -263,15 +220,11 @@ def lot_infuse(
     from sclerostem.registry import record_infusion
 
     def run() -> None:
-        database, actor = _registry(db, user)
-        try:
-            with database.session() as s:
-                inf = record_infusion(s, s.merge(actor), _lot_id(s, lot_number), patient_id=_patient_id(s, patient),
-                                      scanned_din=scanned_din, infusion_date=infusion_date,
-                                      dose_cells_per_kg=dose, volume_ml=volume, weight_kg=weight)
-                typer.echo(f"infusion of lot {lot_number} recorded (id {inf.id}) on {inf.infusion_date.isoformat()}")
-        finally:
-            database.dispose()
+        with acting_session(db, user) as (s, actor):
+            inf = record_infusion(s, actor, _lot_id(s, lot_number), patient_id=_patient_id(s, patient),
+                                  scanned_din=scanned_din, infusion_date=infusion_date,
+                                  dose_cells_per_kg=dose, volume_ml=volume, weight_kg=weight)
+            typer.echo(f"infusion of lot {lot_number} recorded (id {inf.id}) on {inf.infusion_date.isoformat()}")
 
     fail_on_input_error(run)
 
@@ -285,18 +238,11 @@ def lot_chain(
     """Print a lot's chain of identity (JSON): registration, collection, processing, release, infusion."""
     from sclerostem.registry import chain_of_identity
 
-    holder: dict[str, Any] = {}
+    def run() -> Any:
+        with acting_session(db, user, read_only=True) as (s, actor):
+            return chain_of_identity(s, actor, _lot_id(s, lot_number))
 
-    def run() -> None:
-        database, actor = _registry(db, user)
-        try:
-            with database.read_session() as s:
-                holder["chain"] = chain_of_identity(s, s.merge(actor), _lot_id(s, lot_number))
-        finally:
-            database.dispose()
-
-    fail_on_input_error(run)
-    typer.echo(json.dumps(holder["chain"], indent=2))
+    typer.echo(json.dumps(run_or_exit(run), indent=2))
 
 
 def register(app: typer.Typer) -> None:

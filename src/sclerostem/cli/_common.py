@@ -1,18 +1,22 @@
-"""Helpers shared by the CLI modules: error reporting and atomic file output."""
+"""Helpers shared by the CLI modules: error reporting, JSON input and atomic file output."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
-from sclerostem.errors import SclerostemError
+from sclerostem.errors import InputError, SclerostemError
 
-__all__ = ["atomic_path", "fail_on_input_error"]
+__all__ = ["atomic_path", "fail_on_input_error", "read_json", "run_or_exit"]
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -38,10 +42,23 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def fail_on_input_error(func: Callable[[], None]) -> None:
-    """Run ``func``; turn a sclerostem input error into a clean message and exit code 2."""
+def run_or_exit(func: Callable[[], T]) -> T:
+    """Run ``func`` and return its value; turn a sclerostem input error into a clean message and exit code 2."""
     try:
-        func()
+        return func()
     except SclerostemError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+
+
+def fail_on_input_error(func: Callable[[], None]) -> None:
+    """Run ``func``; turn a sclerostem input error into a clean message and exit code 2."""
+    run_or_exit(func)
+
+
+def read_json(path: Path, field: str) -> Any:
+    """The parsed JSON of ``path``; an unreadable file or bad JSON is an input error on ``field``."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(field, str(path), f"a readable JSON file ({exc})") from None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import typer
 
 from sclerostem.cli._common import atomic_path, fail_on_input_error
 
-__all__ = ["default_db_url", "register"]
+__all__ = ["acting_session", "default_db_url", "register"]
 
 db_app = typer.Typer(help="Create, upgrade, back up and restore the registry database.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage registry users and API tokens.", no_args_is_help=True)
@@ -69,6 +71,31 @@ def _actor(db: Any, username: str | None) -> Any:
         if len(admins) != 1:
             raise InputError("--user", None, "a registry username (there is not exactly one admin to default to)")
         return admins[0]
+
+
+@contextmanager
+def acting_session(db_url: str | None, user: str | None, *, read_only: bool = False) -> Iterator[tuple[Any, Any]]:
+    """(session, acting user merged into it) on the registry; the database is disposed afterwards."""
+    database = _open(db_url)
+    try:
+        actor = _actor(database, user)
+        with database.read_session() if read_only else database.session() as s:
+            yield s, s.merge(actor)
+    finally:
+        database.dispose()
+
+
+def _user_named(session: Any, username: str) -> Any:
+    """The registry user USERNAME (argument of ``user token`` / ``user revoke-tokens``)."""
+    from sqlalchemy import select
+
+    from sclerostem.errors import InputError
+    from sclerostem.registry import User
+
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise InputError("username", username, "an existing registry user")
+    return user
 
 
 def _progress_bar(label: str) -> tuple[Any, Any]:
@@ -224,19 +251,10 @@ def user_token(
     """Create an API token (printed once; only its SHA-256 digest is stored)."""
 
     def run() -> None:
-        from sqlalchemy import select
+        from sclerostem.registry import create_api_token
 
-        from sclerostem.errors import InputError
-        from sclerostem.registry import User, create_api_token
-
-        database = _open(db)
-        actor = _actor(database, as_user)
-        with database.session() as s:
-            owner = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if owner is None:
-                raise InputError("username", username, "an existing registry user")
-            typer.echo(create_api_token(s, s.merge(actor), name, user=owner, expires_days=expires_days))
-        database.dispose()
+        with acting_session(db, as_user) as (s, actor):
+            typer.echo(create_api_token(s, actor, name, user=_user_named(s, username), expires_days=expires_days))
 
     fail_on_input_error(run)
 
@@ -250,20 +268,11 @@ def user_revoke_tokens(
     """Revoke every API token of USERNAME (servers notice within 10 s)."""
 
     def run() -> None:
-        from sqlalchemy import select
+        from sclerostem.registry import revoke_api_tokens
 
-        from sclerostem.errors import InputError
-        from sclerostem.registry import User, revoke_api_tokens
-
-        database = _open(db)
-        actor = _actor(database, as_user)
-        with database.session() as s:
-            owner = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if owner is None:
-                raise InputError("username", username, "an existing registry user")
-            n = revoke_api_tokens(s, s.merge(actor), user=owner)
+        with acting_session(db, as_user) as (s, actor):
+            n = revoke_api_tokens(s, actor, user=_user_named(s, username))
         typer.echo(f"revoked {n} token(s) of {username!r}")
-        database.dispose()
 
     fail_on_input_error(run)
 

@@ -32,8 +32,8 @@ def _column(df: Any, name: str) -> Any:
     return df.get_column(name)
 
 
-def _numeric(df: Any, name: str, allowed: str) -> Any:
-    """Column as float numpy array; empty cells and text are refused with the row number."""
+def _cast_float(df: Any, name: str, allowed: str) -> tuple[Any, Any]:
+    """(column, column cast to Float64); text that is not a number is refused with the row number."""
     import polars as pl
 
     s = _column(df, name)
@@ -42,6 +42,12 @@ def _numeric(df: Any, name: str, allowed: str) -> Any:
     if bad_text.any():
         i = int(bad_text.arg_true()[0])
         raise InputTypeError(name, s[i], allowed, i + 1)
+    return s, cast
+
+
+def _numeric(df: Any, name: str, allowed: str) -> Any:
+    """Column as float numpy array; empty cells and text are refused with the row number."""
+    s, cast = _cast_float(df, name, allowed)
     if s.is_null().any():
         i = int(s.is_null().arg_true()[0])
         raise InputError(name, None, allowed + " (empty cells are not allowed)", i + 1)
@@ -61,6 +67,19 @@ def _events(df: Any, name: str, event_value: float, censor_value: float) -> Any:
         i = int(np.flatnonzero(bad)[0])
         raise InputError(name, float(e[i]), allowed, i + 1)
     return (e == event_value).astype(int)
+
+
+def _covariate_names(option: str) -> list[str]:
+    """The ``--covariates`` option split on commas."""
+    names = [c.strip() for c in option.split(",") if c.strip()]
+    if not names:
+        raise InputError("--covariates", option, "comma-separated column names")
+    return names
+
+
+def _covariate_columns(df: Any, names: list[str]) -> dict[str, list[Any]]:
+    """Numeric covariate columns by name; empty cells stay None (the model drops the row)."""
+    return {n: _cast_float(df, n, "a number (encode categories as 0/1 columns)")[1].to_list() for n in names}
 
 
 def _labels(df: Any, name: str) -> list[Any]:
@@ -218,28 +237,17 @@ def register_stats(stats_app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     ) -> None:
         """Cox proportional-hazards model: per term coef, se, HR, CI, p (Wald)."""
-        import polars as pl
 
         from sclerostem.stats.survival import TIES, cox_ph
 
         def run() -> None:
             if ties not in TIES:
                 raise InputError("--ties", ties, "one of " + ", ".join(repr(c) for c in TIES))
-            names = [c.strip() for c in covariates.split(",") if c.strip()]
-            if not names:
-                raise InputError("--covariates", covariates, "comma-separated column names")
+            names = _covariate_names(covariates)
             df = _read_csv(data)
             t = _numeric(df, time, "a number of at least 0 (follow-up time)")
             e = _events(df, event, event_value, censor_value)
-            cov = {}
-            for n in names:
-                s = _column(df, n)
-                cast = s.cast(pl.Float64, strict=False)
-                bad = cast.is_null() & s.is_not_null()
-                if bad.any():
-                    i = int(bad.arg_true()[0])
-                    raise InputTypeError(n, s[i], "a number (encode categories as 0/1 columns)", i + 1)
-                cov[n] = cast.to_list()
+            cov = _covariate_columns(df, names)
             model = cox_ph(t, e, cov, ties=ties, conf_level=conf_level,  # type: ignore[arg-type]
                            time_field=time, event_field=event)
             if as_json:
@@ -320,26 +328,15 @@ def register_stats(stats_app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     ) -> None:
         """Fine-Gray subdistribution-hazards regression (R cmprsk::crr): coef, robust se, SHR, CI, p."""
-        import polars as pl
 
         from sclerostem.stats.survival import fine_gray
 
         def run() -> None:
-            names = [c.strip() for c in covariates.split(",") if c.strip()]
-            if not names:
-                raise InputError("--covariates", covariates, "comma-separated column names")
+            names = _covariate_names(covariates)
             df = _read_csv(data)
             t = _numeric(df, time, "a number of at least 0 (follow-up time)")
             c = _numeric(df, cause, "a whole number: 0 (censored) or a cause code 1, 2, ...")
-            cov = {}
-            for n in names:
-                s = _column(df, n)
-                cast = s.cast(pl.Float64, strict=False)
-                bad = cast.is_null() & s.is_not_null()
-                if bad.any():
-                    i = int(bad.arg_true()[0])
-                    raise InputTypeError(n, s[i], "a number (encode categories as 0/1 columns)", i + 1)
-                cov[n] = cast.to_list()
+            cov = _covariate_columns(df, names)
             model = fine_gray(t, c, cov, failcode=failcode, conf_level=conf_level, time_field=time,
                               cause_field=cause)
             if as_json:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sclerostem._validation import describe_range
 from sclerostem.errors import InputError, InputTypeError
+from sclerostem.scores import MRSS_SITES  # the 17 sites, declared once in the core
 
 __all__ = [
     "CELL_LOT_FIELDS",
@@ -96,27 +97,6 @@ class FieldSpec:
 
 
 _MRSS_SRC = "scores.md §1 (Khanna 2017; Clements 1993/1995): 17 sites graded 0–3 [CONFIRMED]"
-
-#: The 17 mRSS body areas (scores.md §1; site names SECONDARY there).
-MRSS_SITES: tuple[str, ...] = (
-    "face",
-    "anterior_chest",
-    "abdomen",
-    "fingers_right",
-    "fingers_left",
-    "hand_dorsum_right",
-    "hand_dorsum_left",
-    "forearm_right",
-    "forearm_left",
-    "upper_arm_right",
-    "upper_arm_left",
-    "thigh_right",
-    "thigh_left",
-    "lower_leg_right",
-    "lower_leg_left",
-    "foot_dorsum_right",
-    "foot_dorsum_left",
-)
 
 
 def _f(name: str, kind: Kind, **kw: Any) -> FieldSpec:

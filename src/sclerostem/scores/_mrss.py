@@ -20,9 +20,10 @@ from typing import Literal
 
 import polars as pl
 
-from sclerostem.errors import InputError, UnknownFieldError
+from sclerostem.errors import UnknownFieldError
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column, check_value
+from sclerostem.scores._definitions import resolve_definition
 
 __all__ = [
     "COLUMNS",
@@ -389,16 +390,7 @@ def mrss_change(
     >>> mrss_change(20, 14).interpretation  # spec §1 worked example
     'improved'
     """
-    if isinstance(definition, str):
-        if definition not in MRSS_CHANGE_DEFINITIONS:
-            raise UnknownFieldError(
-                "definition", definition, "one of " + ", ".join(MRSS_CHANGE_DEFINITIONS)
-            )
-        defn = MRSS_CHANGE_DEFINITIONS[definition]
-    elif isinstance(definition, MrssChangeDefinition):
-        defn = definition
-    else:
-        raise InputError("definition", definition, "a name or an MrssChangeDefinition")
+    defn = resolve_definition(definition, MRSS_CHANGE_DEFINITIONS, MrssChangeDefinition)
     base = check_value(_CHANGE_INPUT_BASE, baseline)
     fu = check_value(_CHANGE_INPUT_FU, follow_up)
     interval = check_value(_INTERVAL, interval_months)

@@ -29,9 +29,9 @@ from typing import ClassVar, Literal
 import numpy as np
 import polars as pl
 
-from sclerostem.errors import InputError, UnknownFieldError
 from sclerostem.result import Caveat, Evidence, Result
 from sclerostem.scores._columns import Column
+from sclerostem.scores._definitions import resolve_definition
 from sclerostem.scores._models import ColumnModel
 from sclerostem.scores._mrss import ASSIST_MIN_BASELINE_EXCLUSIVE
 
@@ -207,16 +207,7 @@ def response_endpoint(
     >>> (r.value, r.interpretation)
     (True, 'met')
     """
-    if isinstance(definition, str):
-        if definition not in ENDPOINT_DEFINITIONS:
-            raise UnknownFieldError(
-                "definition", definition, "one of " + ", ".join(ENDPOINT_DEFINITIONS)
-            )
-        defn = ENDPOINT_DEFINITIONS[definition]
-    elif isinstance(definition, EndpointDefinition):
-        defn = definition
-    else:
-        raise InputError("definition", definition, "a name or an EndpointDefinition")
+    defn = resolve_definition(definition, ENDPOINT_DEFINITIONS, EndpointDefinition)
     v = inputs.recorded()
     components: dict[str, object] = {"definition": defn.name, "trial": defn.trial,
                                      "rule": defn.rule}

@@ -27,13 +27,18 @@ from scipy import stats
 
 from sclerostem._validation import check_choice, check_number
 from sclerostem.errors import InputError
-from sclerostem.result import Caveat, Evidence
-from sclerostem.stats.survival._inputs import as_events, as_times, check_same_length
+from sclerostem.result import Caveat
+from sclerostem.stats.survival._inputs import as_events, as_times
+from sclerostem.stats.survival._regression import (
+    complete_cases,
+    newton_raphson,
+    numeric_covariate,
+    rows_dropped_caveats,
+)
 
 __all__ = ["TIES", "CoxModel", "cox_ph"]
 
 TIES: tuple[str, ...] = ("efron", "breslow")
-_MAX_ITER = 50
 _TOL_LOGLIK = 1e-13  #: relative change in log partial likelihood at convergence
 
 
@@ -123,26 +128,13 @@ def _fit_breslow(x: NDArray[np.float64], t: NDArray[np.float64], e: NDArray[np.i
     order = np.argsort(-t, kind="stable")
     xc = x[order] - x.mean(axis=0)
     ts, es = t[order], e[order]
-    beta = np.zeros(x.shape[1])
-    ll0, score, info = _breslow_parts(xc, ts, es, beta)
-    ll = ll0
-    for _ in range(_MAX_ITER):
-        step = np.linalg.solve(info, score)
-        new = beta + step
-        ll_new, s_new, i_new = _breslow_parts(xc, ts, es, new)
-        halvings = 0
-        while (not np.isfinite(ll_new) or ll_new < ll - 1e-12 * abs(ll)) and halvings < 30:
-            step /= 2
-            new = beta + step
-            ll_new, s_new, i_new = _breslow_parts(xc, ts, es, new)
-            halvings += 1
-        done = abs(ll_new - ll) <= _TOL_LOGLIK * abs(ll) and np.max(np.abs(step)) < 1e-10
-        beta, ll, score, info = new, ll_new, s_new, i_new
-        if done:
-            break
-    else:
-        raise InputError("covariates", "a model that did not converge in 50 Newton steps",
-                         "covariates without separation or collinearity")
+    beta, ll, info, ll0 = newton_raphson(
+        lambda b: _breslow_parts(xc, ts, es, b),
+        x.shape[1],
+        lambda ll_old, ll_new, step, _beta: bool(
+            abs(ll_new - ll_old) <= _TOL_LOGLIK * abs(ll_old) and np.max(np.abs(step)) < 1e-10
+        ),
+    )
     cov = np.linalg.inv(info)
     return beta, np.sqrt(np.diag(cov)), ll0, ll
 
@@ -214,26 +206,8 @@ def cox_ph(
     t = as_times(time, time_field)
     e = as_events(event, event_field)
     terms = tuple(covariates)
-    cols = []
-    for name in terms:
-        raw = np.asarray(covariates[name], dtype=object)
-        vals = np.empty(raw.size)
-        for i, v in enumerate(raw.tolist()):
-            if v is None:
-                vals[i] = np.nan
-            elif isinstance(v, bool) or not isinstance(v, int | float):
-                raise InputError(name, v, "a number (encode categories as 0/1 columns)", i + 1)
-            else:
-                vals[i] = float(v)
-        if np.isinf(vals).any():
-            i = int(np.flatnonzero(np.isinf(vals))[0])
-            raise InputError(name, float(vals[i]), "a finite number", i + 1)
-        cols.append(vals)
-    check_same_length(**{time_field: t, event_field: e}, **dict(zip(terms, cols, strict=True)))
-    x = np.column_stack(cols)
-    keep = ~np.isnan(x).any(axis=1)
-    n_dropped = int((~keep).sum())
-    x, t, e = x[keep], t[keep], e[keep]
+    cols = [numeric_covariate(name, covariates[name]) for name in terms]
+    x, t, e, n_dropped = complete_cases(t, e, dict(zip(terms, cols, strict=True)), time_field, event_field)
     if e.sum() == 0:
         raise InputError(event_field, "no events", "at least one event (1) among complete rows")
     for j, name in enumerate(terms):
@@ -246,11 +220,7 @@ def cox_ph(
     z = beta / se
     p = 2 * stats.norm.sf(np.abs(z))
     q = float(stats.norm.ppf(1 - (1 - conf_level) / 2))
-    caveats: tuple[Caveat, ...] = ()
-    if n_dropped:
-        caveats = (Caveat("cox.rows_dropped",
-                          f"{n_dropped} row(s) with a missing covariate were left out (complete-case analysis).",
-                          None, Evidence.DERIVED),)
+    caveats = rows_dropped_caveats("cox", n_dropped)
     return CoxModel(
         terms=terms, coef=beta, se=se, z=z, p_value=p, hr=np.exp(beta),
         hr_ci_low=np.exp(beta - q * se), hr_ci_high=np.exp(beta + q * se),

@@ -22,12 +22,17 @@ from scipy import stats
 
 from sclerostem._validation import check_number
 from sclerostem.errors import InputError
-from sclerostem.result import Caveat, Evidence
-from sclerostem.stats.survival._inputs import as_causes, as_times, check_same_length
+from sclerostem.result import Caveat
+from sclerostem.stats.survival._inputs import as_causes, as_times
+from sclerostem.stats.survival._regression import (
+    complete_cases,
+    newton_raphson,
+    numeric_covariate,
+    rows_dropped_caveats,
+)
 
 __all__ = ["FineGrayModel", "fine_gray"]
 
-_MAX_ITER = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,53 +221,23 @@ def fine_gray(
     t = as_times(time, time_field)
     c = as_causes(cause, cause_field)
     terms = tuple(covariates)
-    cols = []
-    for name in terms:
-        vals = np.array([np.nan if v is None else v for v in np.asarray(covariates[name], dtype=object).tolist()],
-                        dtype=object)
-        try:
-            arr = vals.astype(float)
-        except (TypeError, ValueError):
-            i = next(i for i, v in enumerate(vals) if not isinstance(v, int | float) or isinstance(v, bool))
-            raise InputError(name, vals[i], "a number (encode categories as 0/1 columns)", i + 1) from None
-        cols.append(arr)
-    check_same_length(**{time_field: t, cause_field: c}, **dict(zip(terms, cols, strict=True)))
-    x = np.column_stack(cols)
-    keep = ~np.isnan(x).any(axis=1)
-    n_dropped = int((~keep).sum())
-    x, t, c = x[keep], t[keep], c[keep]
+    cols = [numeric_covariate(name, covariates[name]) for name in terms]
+    x, t, c, n_dropped = complete_cases(t, c, dict(zip(terms, cols, strict=True)), time_field, cause_field)
     if not (c == failcode).any():
         raise InputError(cause_field, f"no events of cause {failcode}", "at least one event of the cause of interest")
     ici = np.where(c == 0, 0, np.where(c == failcode, 1, 2)).astype(np.int64)
     data = _Data(t, ici, x)
-    beta = np.zeros(x.shape[1])
-    ll, score, info = _objective(data, beta)
-    for _ in range(_MAX_ITER):
-        step = np.linalg.solve(info, score)
-        new = beta + step
-        ll_new, s_new, i_new = _objective(data, new)
-        halvings = 0
-        while (not np.isfinite(ll_new) or ll_new < ll - 1e-12 * abs(ll)) and halvings < 30:
-            step /= 2
-            new = beta + step
-            ll_new, s_new, i_new = _objective(data, new)
-            halvings += 1
-        beta, ll, score, info = new, ll_new, s_new, i_new
-        if np.max(np.abs(step)) < 1e-12 * max(1.0, float(np.max(np.abs(beta)))):
-            break
-    else:
-        raise InputError("covariates", "a model that did not converge in 50 Newton steps",
-                         "covariates without separation or collinearity")
+    beta, ll, info, _ = newton_raphson(
+        lambda b: _objective(data, b),
+        x.shape[1],
+        lambda _ll_old, _ll_new, step, new: bool(np.max(np.abs(step)) < 1e-12 * max(1.0, float(np.max(np.abs(new))))),
+    )
     h = np.linalg.inv(info)
     var = h @ _sandwich_middle(data, beta) @ h
     se = np.sqrt(np.diag(var))
     z = beta / se
     q = float(stats.norm.ppf(1 - (1 - conf_level) / 2))
-    caveats: tuple[Caveat, ...] = ()
-    if n_dropped:
-        caveats = (Caveat("fine_gray.rows_dropped",
-                          f"{n_dropped} row(s) with a missing covariate were left out (complete-case analysis).",
-                          None, Evidence.DERIVED),)
+    caveats = rows_dropped_caveats("fine_gray", n_dropped)
     return FineGrayModel(
         terms=terms, coef=beta, se=se, z=z, p_value=2 * stats.norm.sf(np.abs(z)), shr=np.exp(beta),
         shr_ci_low=np.exp(beta - q * se), shr_ci_high=np.exp(beta + q * se), variance=var, loglik=ll,
