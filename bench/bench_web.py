@@ -5,6 +5,13 @@ SQLite database holding the synthetic demo cohort, signs in N clients (the
 clinician demo user; signing in is not timed), then lets every client request
 random patient pages of its centre back to back for a fixed duration.
 
+The load generator is a minimal keep-alive HTTP/1.1 client on raw asyncio
+streams (as in ``bench_registry.py``'s API benchmark), so that on a small
+machine it takes little of the CPU the server needs; a view opens the page on
+one connection and its five plots in parallel on five more, like a browser.
+(Before 2026-11-25 the clients were ``httpx.AsyncClient`` objects, which took
+about as much CPU as the server; see docs/web.md for both.)
+
 Scenarios
 ---------
 patient_page         the patient page HTML only
@@ -71,12 +78,15 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 120.0
     raise RuntimeError("server did not start")
 
 
-async def sign_in(client: httpx.AsyncClient) -> None:
-    page = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = await client.post("/login", data={"username": USER, "password": PASSWORD, "csrf_token": token})
-    if r.status_code != 303:
-        raise RuntimeError(f"sign-in failed: {r.status_code}")
+def sign_in(url: str) -> str:
+    """Sign the clinician demo user in (untimed) and return the session cookie header."""
+    with httpx.Client(base_url=url, timeout=60.0) as c:
+        page = c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = c.post("/login", data={"username": USER, "password": PASSWORD, "csrf_token": token})
+        if r.status_code != 303:
+            raise RuntimeError(f"sign-in failed: {r.status_code}")
+        return "; ".join(f"{k}={v}" for k, v in c.cookies.items())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -88,42 +98,85 @@ def percentile(values: list[float], q: float) -> float:
     return s[k]
 
 
-async def run_scenario(url: str, ids: list[int], clients: int, seconds: float, with_plots: bool,
-                       seed: int) -> dict[str, object]:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    sessions = [httpx.AsyncClient(base_url=url, limits=limits, timeout=120.0) for _ in range(clients)]
-    await asyncio.gather(*(sign_in(c) for c in sessions))
+class Connection:
+    """A minimal keep-alive HTTP/1.1 client on one connection (little CPU taken from the server).
+
+    Responses must carry ``Content-Length`` (every page and plot of the app does).
+    """
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port = port
+        self.cookie = cookie
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        if self.reader is None or self.writer is None:
+            raise RuntimeError("connection not opened")
+        self.writer.write((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           f"Cookie: {self.cookie}\r\n\r\n").encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        return status, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def run_scenario(port: int, cookies: list[str], ids: list[int], seconds: float,
+                       with_plots: bool, seed: int) -> dict[str, object]:
+    clients = len(cookies)
     warm_s = None
     if with_plots:  # render every plot once: the server caches rendered plots by their data
+        first = [await Connection(port, cookies[0]).open() for _ in PLOTS]
         t0 = time.perf_counter()
         for pid in ids:
-            await asyncio.gather(*(sessions[0].get(f"/patients/{pid}/plots/{m}.svg") for m in PLOTS))
+            await asyncio.gather(*(c.get(f"/patients/{pid}/plots/{m}.svg")
+                                   for c, m in zip(first, PLOTS, strict=True)))
         warm_s = round(time.perf_counter() - t0, 2)
+        for c in first:
+            c.close()
+    # one connection per client for the page; a view opens the five plots in parallel
+    # like a browser (its own five more connections)
+    conns = [[await Connection(port, ck).open() for _ in range(1 + (len(PLOTS) if with_plots else 0))]
+             for ck in cookies]
     latencies: list[float] = []
     errors = 0
     requests = 0
     stop_at = time.perf_counter() + seconds
 
-    async def worker(c: httpx.AsyncClient, rng: random.Random) -> None:
+    async def worker(cs: list[Connection], rng: random.Random) -> None:
         nonlocal errors, requests
         while time.perf_counter() < stop_at:
             pid = rng.choice(ids)
             t0 = time.perf_counter()
-            r = await c.get(f"/patients/{pid}")
-            ok = r.status_code == 200
+            status, body = await cs[0].get(f"/patients/{pid}")
+            ok = status == 200 and b"<html" in body[:200]
             requests += 1
             if with_plots:
-                rs = await asyncio.gather(*(c.get(f"/patients/{pid}/plots/{m}.svg") for m in PLOTS))
+                rs = await asyncio.gather(*(c.get(f"/patients/{pid}/plots/{m}.svg")
+                                            for c, m in zip(cs[1:], PLOTS, strict=True)))
                 requests += len(rs)
-                ok = ok and all(x.status_code == 200 for x in rs)
+                ok = ok and all(st == 200 and b"<svg" in b[:400] for st, b in rs)
             latencies.append((time.perf_counter() - t0) * 1000.0)
             if not ok:
                 errors += 1
 
     t_start = time.perf_counter()
-    await asyncio.gather(*(worker(c, random.Random(seed + i)) for i, c in enumerate(sessions)))
+    await asyncio.gather(*(worker(cs, random.Random(seed + i)) for i, cs in enumerate(conns)))
     elapsed = time.perf_counter() - t_start
-    await asyncio.gather(*(c.aclose() for c in sessions))
+    for cs in conns:
+        for c in cs:
+            c.close()
     unit = "views" if with_plots else "pages"
     return {
         "clients": clients,
@@ -165,8 +218,9 @@ def main() -> None:
         try:
             wait_ready(url, proc)
             ids = patient_ids(url)
-            pages = asyncio.run(run_scenario(url, ids, args.clients, args.seconds, False, args.seed))
-            views = asyncio.run(run_scenario(url, ids, args.clients, args.seconds, True, args.seed))
+            cookies = [sign_in(url) for _ in range(args.clients)]
+            pages = asyncio.run(run_scenario(port, cookies, ids, args.seconds, False, args.seed))
+            views = asyncio.run(run_scenario(port, cookies, ids, args.seconds, True, args.seed))
         finally:
             proc.terminate()
             try:

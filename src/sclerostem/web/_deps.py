@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sclerostem.web._cache import PatientViewCache
 from sclerostem.web._security import LoginRateLimiter, csrf_ok
 
 __all__ = [
@@ -67,12 +68,13 @@ class WebUser:
 
 @dataclass
 class WebState:
-    """What the routes share: the database, templates, rate limiter."""
+    """What the routes share: the database, templates, rate limiter, cached patient views."""
 
     db: Any
     templates: Jinja2Templates
     limiter: LoginRateLimiter
     demo_logins: tuple[tuple[str, str, str], ...] = ()
+    patient_views: PatientViewCache = field(default_factory=PatientViewCache)
 
 
 def web_state(request: Request) -> WebState:

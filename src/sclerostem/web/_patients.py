@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,9 +14,10 @@ from sclerostem import registry
 from sclerostem.errors import InputError, InputTypeError, SclerostemError
 from sclerostem.registry.models import User
 from sclerostem.web._auth import current_user, require_role
+from sclerostem.web._cache import PatientView
 from sclerostem.web._deps import WebUser, checked_form, form_dict, render, web_state
-from sclerostem.web._plots import MEASURES, eustar_value, trajectory_svg
-from sclerostem.web._queries import FOLLOW_UP_STATUSES, as_date, patient_rows, summary
+from sclerostem.web._plots import MEASURES, cached_svg, trajectory_svg
+from sclerostem.web._queries import FOLLOW_UP_STATUSES, patient_rows
 from sclerostem.web._security import SVG_CONTENT_SECURITY_POLICY
 
 __all__ = ["router"]
@@ -139,65 +141,78 @@ def _create_patient(s: Any, actor: User, p_vals: dict[str, Any], d_vals: dict[st
     return patient
 
 
-_SERIES_FIELD = {"mrss": "mrss_total", "fvc": "fvc_percent_predicted",
-                 "dlco": "dlco_percent_predicted", "haq_di": "haq_di"}
-
-
-def _series(visits: list[dict[str, Any]], key: str) -> list[tuple[dt.date, float]]:
-    """(visit date, value) of one measure (EUSTAR-AI: visits where it is computable)."""
-    out: list[tuple[dt.date, float]] = []
-    for v in visits:
-        val = v.get(_SERIES_FIELD[key]) if key in _SERIES_FIELD else eustar_value(v)[0]
-        d = as_date(v.get("visit_date"))
-        if val is not None and d is not None:
-            out.append((d, float(val)))
-    return out
-
-
 def _not_found(request: Request, user: WebUser, patient_id: int) -> Response:
     return render(request, "error.html", {"title": "Patient not found",
                   "message": f"No patient {patient_id} visible to you."}, user=user, status_code=404)
 
 
-@router.get("/patients/{patient_id}", name="patient")
-def patient_page(request: Request, patient_id: int) -> Response:
+def _visible_view_sync(request: Request, patient_id: int, build: bool) -> tuple[
+        WebUser, PatientView | None, dict[str, Any] | None, bool]:
     state = web_state(request)
     with state.db.read_session() as s:
         user = current_user(request, s)
-        summ = summary(s, user, patient_id)
-    if summ is None:
+        stamp, view = state.patient_views.lookup(s, patient_id)
+        if view is None and not build:
+            return user, None, None, False
+        if view is None:
+            view = state.patient_views.build(s, patient_id, stamp)
+        summ = view.summary_for(user.model) if view is not None else None
+    return user, view, summ, True
+
+
+async def _visible_view(request: Request, patient_id: int) -> tuple[
+        WebUser, PatientView | None, dict[str, Any] | None]:
+    """The signed-in user, the patient's current view and the summary this user may see.
+
+    The view is rebuilt when any registry change was committed since it was
+    cached; the user (role, centre, still active) is re-read and access checked
+    on every request. A cache hit costs two indexed queries and runs on the
+    event loop; building a view (tens of queries) runs in the thread pool.
+    """
+    user, view, summ, done = _visible_view_sync(request, patient_id, build=False)
+    if not done:
+        user, view, summ, _ = await run_in_threadpool(_visible_view_sync, request, patient_id, True)
+    return user, view, summ
+
+
+@router.get("/patients/{patient_id}", name="patient")
+async def patient_page(request: Request, patient_id: int) -> Response:
+    user, view, summ = await _visible_view(request, patient_id)
+    if view is None or summ is None:
         return _not_found(request, user, patient_id)
-    series = {k: _series(summ["visits"], k) for k in MEASURES}
     patient = dict(summ["patient"])
     patient.update({k: summ[k] for k in ("diagnoses", "visits", "treatments", "transplants",
                                          "events")})
-    return render(request, "patient.html", {
+    ctx = {
         "section": "patients", "patient": patient, "summary": summ,
         "identifying_visible": summ["identifying_visible"], "measures": MEASURES,
-        "series_counts": {k: len(v) for k, v in series.items()},
-        "saved": request.query_params.get("saved"),
-    }, user=user)
+        "series_counts": {k: len(v.points) for k, v in view.plots.items()},
+        "can_edit": user.can_edit,
+    }
+    # The body (everything but the header, flash and navigation) depends only on the view
+    # this user may see and on whether they may edit: rendered once per registry stamp.
+    key = ("patient_body", summ["identifying_visible"], user.can_edit)
+    body = view.fragments.get(key)
+    if body is None:
+        body = Markup(web_state(request).templates.env.get_template("_patient_body.html")
+                      .render(ctx))
+        view.fragments[key] = body
+    ctx["body_html"] = body
+    ctx["saved"] = request.query_params.get("saved")
+    return render(request, "patient.html", ctx, user=user)
 
 
 @router.get("/patients/{patient_id}/plots/{measure}.svg", name="patient_plot")
-def patient_plot(request: Request, patient_id: int, measure: str) -> Response:
-    state = web_state(request)
+async def patient_plot(request: Request, patient_id: int, measure: str) -> Response:
     if measure not in MEASURES:
         return Response("unknown measure", status_code=404, media_type="text/plain")
-    with state.db.read_session() as s:
-        user = current_user(request, s)
-        summ = summary(s, user, patient_id)
-    if summ is None:
+    _user, view, summ = await _visible_view(request, patient_id)
+    if view is None or summ is None:
         return Response("not found", status_code=404, media_type="text/plain")
-    pts = _series(summ["visits"], measure)
-    tx = [d for t in summ["transplants"] if (d := as_date(t.get("transplant_date")))]
-    ranges: list[tuple[dt.date, float, float]] = []
-    if measure == "eustar":
-        for v in summ["visits"]:
-            value, lo, hi = eustar_value(v)
-            d = as_date(v.get("visit_date"))
-            if value is None and lo is not None and hi is not None and d is not None and lo < hi:
-                ranges.append((d, lo, hi))
-    svg = trajectory_svg(MEASURES[measure], pts, tx, ranges)
+    data = view.plots[measure]
+    svg = cached_svg(MEASURES[measure], data.points, data.transplant_dates, data.ranges)
+    if svg is None:  # not rendered yet: render off the event loop
+        svg = await run_in_threadpool(trajectory_svg, MEASURES[measure], data.points,
+                                      data.transplant_dates, data.ranges)
     return Response(svg, media_type="image/svg+xml", headers={
         "content-security-policy": SVG_CONTENT_SECURITY_POLICY, "cache-control": "private, no-store"})
