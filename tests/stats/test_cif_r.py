@@ -36,7 +36,7 @@ def _curve_points(ref_curve: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return t[idx], f[idx], v[idx]
 
 
-def _check_curves(curves: list, ref: dict) -> None:
+def assert_curves_match_cuminc(curves: list, ref: dict) -> None:
     assert [f"{c.group if c.group else 1} {c.cause}" for c in curves] == [c["name"] for c in ref["curves"]]
     for c, rc in zip(curves, ref["curves"], strict=True):
         t, f, v = _curve_points(rc)
@@ -51,12 +51,12 @@ def _check_curves(curves: list, ref: dict) -> None:
 
 
 def test_overall_cif_matches_cuminc() -> None:
-    _check_curves(cumulative_incidence(DATA["time_months"], DATA["cause"]), REFERENCE["overall"])
+    assert_curves_match_cuminc(cumulative_incidence(DATA["time_months"], DATA["cause"]), REFERENCE["overall"])
 
 
 def test_grouped_cif_matches_cuminc() -> None:
     curves = cumulative_incidence(DATA["time_months"], DATA["cause"], DATA["group"].to_list())
-    _check_curves(curves, REFERENCE["by_group"])
+    assert_curves_match_cuminc(curves, REFERENCE["by_group"])
 
 
 def test_gray_three_groups_matches_cuminc_tests() -> None:

@@ -38,7 +38,7 @@ def _es(ds: dict) -> meta.EffectSizes:
     return meta.escalc(ds["measure"], labels=labels, **cols)
 
 
-def _close(actual, expected, what: str) -> None:
+def assert_close_to_metafor(actual, expected, what: str) -> None:
     if expected is None:
         assert actual is None, what
         return
@@ -91,7 +91,7 @@ def test_grid_matches_metafor(name, method, test):
             # metafor's predict() for FE models returns the CI; we report no PI for FE models.
             assert d[f] is None
             continue
-        _close(d[f], ref[f], f"{name} {method}/{test} {f}")
+        assert_close_to_metafor(d[f], ref[f], f"{name} {method}/{test} {f}")
 
 
 FIXED = [(name, f["method"], f["measure"]) for name, ds in sorted(REF["datasets"].items()) for f in ds.get("fixed", [])]
@@ -110,7 +110,7 @@ def test_mh_and_peto_match_metafor(name, method, measure):
         res = meta.rma_peto(**cols, labels=labels)
     d = res.to_dict()
     for f in ("estimate", "se", "ci_low", "ci_high", "q", "q_p", "i2", "h2"):
-        _close(d[f], ref[f], f"{name} {method} {measure} {f}")
+        assert_close_to_metafor(d[f], ref[f], f"{name} {method} {measure} {f}")
 
 
 @pytest.mark.parametrize("l1o", REF["datasets"]["bcg_rr"]["leave1out"], ids=lambda x: x["method"])
@@ -118,11 +118,11 @@ def test_leave_one_out_matches_metafor(l1o):
     es = _es(REF["datasets"]["bcg_rr"])
     out = meta.leave_one_out(es, method=l1o["method"])
     assert [o.omitted for o in out] == list(es.labels)
-    _close([o.result.estimate for o in out], l1o["estimate"], "estimate")
-    _close([o.result.se for o in out], l1o["se"], "se")
-    _close([o.result.tau2 for o in out], l1o["tau2"], "tau2")
-    _close([o.result.i2 for o in out], l1o["i2"], "i2")
-    _close([o.result.q for o in out], l1o["q"], "q")
+    assert_close_to_metafor([o.result.estimate for o in out], l1o["estimate"], "estimate")
+    assert_close_to_metafor([o.result.se for o in out], l1o["se"], "se")
+    assert_close_to_metafor([o.result.tau2 for o in out], l1o["tau2"], "tau2")
+    assert_close_to_metafor([o.result.i2 for o in out], l1o["i2"], "i2")
+    assert_close_to_metafor([o.result.q for o in out], l1o["q"], "q")
 
 
 def test_subgroup_matches_metafor():
@@ -131,10 +131,10 @@ def test_subgroup_matches_metafor():
     res = meta.subgroup(es, ref["groups"], method="REML")
     assert set(res.groups) == set(ref["subgroups"])
     for g, r in ref["subgroups"].items():
-        _close(res.groups[g].estimate, r["estimate"], f"{g} estimate")
-        _close(res.groups[g].se, r["se"], f"{g} se")
-        _close(res.groups[g].tau2, r["tau2"], f"{g} tau2")
+        assert_close_to_metafor(res.groups[g].estimate, r["estimate"], f"{g} estimate")
+        assert_close_to_metafor(res.groups[g].se, r["se"], f"{g} se")
+        assert_close_to_metafor(res.groups[g].tau2, r["tau2"], f"{g} tau2")
         assert res.groups[g].k == r["k"]
-    _close(res.q_between, ref["q_between"], "q_between")
-    _close(res.p_value, ref["p"], "p")
+    assert_close_to_metafor(res.q_between, ref["q_between"], "q_between")
+    assert_close_to_metafor(res.p_value, ref["p"], "p")
     assert res.df == ref["df"]

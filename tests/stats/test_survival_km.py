@@ -45,7 +45,7 @@ def _rossi() -> pl.DataFrame:
     return pl.read_csv(DATASETS / "rossi.csv")
 
 
-def _check_case(km, case: dict) -> None:
+def assert_km_matches_r(km, case: dict) -> None:
     t = case["table"]
     _close(km.time, t["time"])
     np.testing.assert_array_equal(km.n_risk, t["n_risk"])
@@ -70,7 +70,7 @@ def test_lung_km_matches_r(i: int) -> None:
     case = _ref("km_lung.json")["cases"][i]
     d = _lung()
     km = kaplan_meier(d["time"].to_numpy(), (d["status"] == 2).cast(int).to_numpy(), conf_type=case["conf_type"])
-    _check_case(km, case)
+    assert_km_matches_r(km, case)
 
 
 def test_lung_km_by_sex_matches_r() -> None:
@@ -79,14 +79,14 @@ def test_lung_km_by_sex_matches_r() -> None:
     curves = kaplan_meier_by_group(d["time"], (d["status"] == 2).cast(int), d["sex"].to_list())
     assert list(curves) == ["1", "2"]
     for case in ref:
-        _check_case(curves[str(case["sex"])], case)
+        assert_km_matches_r(curves[str(case["sex"])], case)
 
 
 @pytest.mark.parametrize("i", [0, 1, 2], ids=["log", "log-log", "plain"])
 def test_rossi_km_matches_r(i: int) -> None:
     case = _ref("km_rossi.json")["cases"][i]
     d = _rossi()
-    _check_case(kaplan_meier(d["week"], d["arrest"], conf_type=case["conf_type"]), case)
+    assert_km_matches_r(kaplan_meier(d["week"], d["arrest"], conf_type=case["conf_type"]), case)
 
 
 def test_toy_cases_cover_r_median_rules() -> None:
@@ -95,7 +95,7 @@ def test_toy_cases_cover_r_median_rules() -> None:
     assert {c["name"] for c in cases} == {"flat_half", "ends_at_half", "not_reached", "ties", "censored_first"}
     for case in cases:
         km = kaplan_meier(case["data"]["time"], case["data"]["status"], conf_type=case["conf_type"])
-        _check_case(km, case)
+        assert_km_matches_r(km, case)
 
 
 def test_flat_half_median_is_midpoint() -> None:
