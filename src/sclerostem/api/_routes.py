@@ -178,7 +178,7 @@ def build_router(db: Database) -> APIRouter:
     """
 
     tokens = _TokenCache()
-    summaries = _SummaryCache()
+    summaries = _SummaryCache(enabled=db.audit_stamp_is_exact)
 
     def _lookup_user(request: Request, auth: str) -> User | None:
         with db.read_session() as s:
@@ -433,17 +433,22 @@ class _SummaryCache:
     caller's role and centre are checked on every request.
     """
 
-    def __init__(self, max_entries: int = 20000) -> None:
+    def __init__(self, max_entries: int = 20000, *, enabled: bool = True) -> None:
         self._d: dict[int, tuple[int, tuple[str, bytes, bytes]]] = {}
         self._lock = threading.Lock()
         self._max = max_entries
+        self.enabled = enabled  # off where the audit stamp is not exact (PostgreSQL)
 
     def get(self, patient_id: int, stamp: int) -> tuple[str, bytes, bytes] | None:
+        if not self.enabled:
+            return None
         with self._lock:
             hit = self._d.get(patient_id)
         return hit[1] if hit is not None and hit[0] == stamp else None
 
     def put(self, patient_id: int, stamp: int, value: tuple[str, bytes, bytes]) -> None:
+        if not self.enabled:
+            return
         with self._lock:
             if len(self._d) >= self._max:
                 self._d.clear()

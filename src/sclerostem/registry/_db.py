@@ -158,6 +158,17 @@ class Database:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
+    @property
+    def audit_stamp_is_exact(self) -> bool:
+        """Whether ``max(audit_entries.id)`` orders commits exactly (caches may key on it).
+
+        True on SQLite (one writer at a time: ids are committed in order). On
+        PostgreSQL two writers can commit out of id order, so a reader could see
+        the higher id before the lower id's change: the summary and page caches
+        are switched off there, so every request reads the current data.
+        """
+        return self.engine.dialect.name == "sqlite"
+
     def dispose(self) -> None:
         """Close all pooled connections."""
         self.engine.dispose()
