@@ -178,7 +178,7 @@ def add_cell_routes(r: APIRouter, db: Database, Actor: Any, reattach: Callable[[
            summary="Certificate of analysis (PDF) of the stored release check",
            responses={200: {"content": {"application/pdf": {}}}})
     def certificate(actor: Actor, lot_id: IdPath) -> Response:
-        from sclerostem.reports._certificate import render_certificate_pdf
+        from sclerostem.reports import render_certificate_pdf
 
         with db.read_session() as s:
             report = lot_release_report(s, reattach(s, actor), lot_id)

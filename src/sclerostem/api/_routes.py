@@ -36,6 +36,7 @@ from sclerostem.registry import (
     add_treatment,
     add_visit,
     authenticate,
+    can_read_patient,
     candidacy_input,
     cohort,
     create_api_token,
@@ -49,10 +50,11 @@ from sclerostem.registry import (
     patient_summary,
     record_to_dict,
     revoke_api_tokens,
+    sees_identifying,
     update_record,
     user_for_token,
 )
-from sclerostem.registry._auth import can_read_patient, hash_token, sees_identifying
+from sclerostem.registry._auth import hash_token
 from sclerostem.registry.models import CellLot
 
 __all__ = ["ApiError", "build_router", "create_api_app", "error_response", "install_error_handlers"]

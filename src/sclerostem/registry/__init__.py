@@ -14,7 +14,7 @@ Every service takes the session and the acting user, enforces roles
 only; admin: all) and leaves an append-only audit trail.
 """
 
-from sclerostem.registry._auth import user_for_token
+from sclerostem.registry._auth import can_read_patient, sees_identifying, user_for_token
 from sclerostem.registry._candidacy import CandidacyInput, candidacy_input
 from sclerostem.registry._cells import (
     chain_of_identity,
@@ -27,7 +27,7 @@ from sclerostem.registry._cells import (
     record_processing,
     register_cell_lot,
 )
-from sclerostem.registry._db import Database, RegistrySession
+from sclerostem.registry._db import Database, RegistrySession, stamp_is_exact
 from sclerostem.registry._errors import (
     AccessDeniedError,
     AuditTamperError,
@@ -128,6 +128,7 @@ __all__ = [
     "add_treatment",
     "add_visit",
     "authenticate",
+    "can_read_patient",
     "candidacy_input",
     "chain_of_identity",
     "check_record",
@@ -155,6 +156,8 @@ __all__ = [
     "record_to_dict",
     "register_cell_lot",
     "revoke_api_tokens",
+    "sees_identifying",
+    "stamp_is_exact",
     "update_patient",
     "update_record",
     "update_visit",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -46,6 +46,15 @@ def _json_default(v: Any) -> Any:
     if isinstance(v, dt.datetime | dt.date):
         return v.isoformat()
     raise TypeError(type(v).__name__)
+
+
+def stamp_is_exact(bind: Engine | Connection) -> bool:
+    """Whether ``max(audit_entries.id)`` orders commits exactly on this database.
+
+    SQLite allows one writer at a time, so audit ids are committed in order;
+    on PostgreSQL concurrent writers can commit out of id order.
+    """
+    return bind.dialect.name == "sqlite"
 
 
 class Database:
@@ -167,7 +176,7 @@ class Database:
         the higher id before the lower id's change: the summary and page caches
         are switched off there, so every request reads the current data.
         """
-        return self.engine.dialect.name == "sqlite"
+        return stamp_is_exact(self.engine)
 
     def dispose(self) -> None:
         """Close all pooled connections."""

@@ -12,5 +12,12 @@ b'%PDF'
 from sclerostem.reports._candidacy_html import render_candidacy_html
 from sclerostem.reports._candidacy_pdf import render_candidacy_pdf
 from sclerostem.reports._candidacy_text import render_candidacy_text
+from sclerostem.reports._certificate import render_certificate_pdf, render_certificate_text
 
-__all__ = ["render_candidacy_html", "render_candidacy_pdf", "render_candidacy_text"]
+__all__ = [
+    "render_candidacy_html",
+    "render_candidacy_pdf",
+    "render_candidacy_text",
+    "render_certificate_pdf",
+    "render_certificate_text",
+]

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sclerostem import registry
-from sclerostem.registry._auth import can_read_patient, sees_identifying
+from sclerostem.registry import can_read_patient, sees_identifying, stamp_is_exact
 from sclerostem.registry.models import Patient, User
 from sclerostem.web._plots import MEASURES, eustar_value
 
@@ -115,9 +115,8 @@ def registry_stamp(s: Session) -> int:
 
 
 def _exact(s: Session) -> bool:
-    """Whether the audit stamp orders commits exactly on this session's database (SQLite)."""
-    bind = s.get_bind()
-    return bind.dialect.name == "sqlite"
+    """Whether the audit stamp orders commits exactly on this session's database."""
+    return stamp_is_exact(s.get_bind())
 
 
 _ADMIN_VIEW = dict(username="-", role="admin", centre=None, active=True)

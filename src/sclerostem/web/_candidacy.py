@@ -53,7 +53,7 @@ def _icon_studies(assessment: Any) -> list[tuple[str, str]]:
     Every outcome of the trials the patient matches (or may match), and the
     event-free survival of the randomised trials in :data:`ICON_DEFAULT_STUDIES`.
     """
-    from sclerostem.plots._icons import trial_icon_arms
+    from sclerostem.plots import trial_icon_arms
 
     wanted = [(ev.study, oc) for ev in assessment.evidence for oc in ICON_OUTCOMES]
     wanted += [(st, "efs") for st in ICON_DEFAULT_STUDIES if (st, "efs") not in wanted]
@@ -70,7 +70,7 @@ def _icon_studies(assessment: Any) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=32)
 def _icon_svg(study: str, outcome: str) -> bytes:
     """The icon array of one trial outcome as SVG (static data: cached)."""
-    from sclerostem.plots._icons import icon_array_figure, trial_icon_arms
+    from sclerostem.plots import icon_array_figure, trial_icon_arms
 
     arms, outcome_label, time_label, source = trial_icon_arms(study, outcome)
     fig = icon_array_figure([(a.label, a.count) for a in arms], outcome_label=outcome_label,

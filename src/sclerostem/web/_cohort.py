@@ -104,7 +104,7 @@ def cohort_page(request: Request) -> Response:
 
 @router.get("/cohort/plots/{name}.svg", name="cohort_plot")
 def cohort_plot(request: Request, name: str) -> Response:
-    from sclerostem.plots._survival import cif_figure, km_figure
+    from sclerostem.plots import cif_figure, km_figure
 
     if name not in PLOTS:
         return Response("unknown plot", status_code=404, media_type="text/plain")
